@@ -1,0 +1,48 @@
+package snapshot
+
+// S3 is the account's S3 state. Buckets are listed once per account (the list
+// is global) and each bucket's settings are read in the bucket's own region.
+type S3 struct {
+	// AccountPublicAccessBlock is nil when none is configured.
+	AccountPublicAccessBlock *PublicAccessBlock `json:"account_public_access_block"`
+	Buckets                  []Bucket           `json:"buckets,omitempty"`
+}
+
+// PublicAccessBlock holds the four Block Public Access switches.
+type PublicAccessBlock struct {
+	BlockPublicAcls       bool `json:"block_public_acls"`
+	IgnorePublicAcls      bool `json:"ignore_public_acls"`
+	BlockPublicPolicy     bool `json:"block_public_policy"`
+	RestrictPublicBuckets bool `json:"restrict_public_buckets"`
+}
+
+// All reports whether every switch is on.
+func (p *PublicAccessBlock) All() bool {
+	return p != nil && p.BlockPublicAcls && p.IgnorePublicAcls && p.BlockPublicPolicy && p.RestrictPublicBuckets
+}
+
+// Bucket is one S3 bucket's security-relevant configuration.
+type Bucket struct {
+	Name              string             `json:"name"`
+	Region            string             `json:"region"`
+	Policy            string             `json:"policy,omitempty"`
+	Grants            []Grant            `json:"grants,omitempty"`
+	PublicAccessBlock *PublicAccessBlock `json:"public_access_block,omitempty"`
+	Versioning        string             `json:"versioning,omitempty"`
+	MFADelete         string             `json:"mfa_delete,omitempty"`
+	Encryption        string             `json:"encryption,omitempty"`
+	KMSKeyID          string             `json:"kms_key_id,omitempty"`
+	LoggingTarget     string             `json:"logging_target,omitempty"`
+	Replication       []string           `json:"replication_destinations,omitempty"`
+	Inventories       int                `json:"inventories"`
+	Lifecycle         bool               `json:"lifecycle"`
+	ObjectLock        bool               `json:"object_lock"`
+	Tags              map[string]string  `json:"tags,omitempty"`
+}
+
+// Grant is an ACL grant: Grantee is a canonical id, an email or a group URI.
+type Grant struct {
+	Grantee    string `json:"grantee"`
+	Type       string `json:"type"`
+	Permission string `json:"permission"`
+}
