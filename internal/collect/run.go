@@ -209,12 +209,12 @@ func (r *run) wanted(service string) bool {
 }
 
 func (r *run) finished(a *snapshot.Account, err error) {
+	// Progress callbacks are serialized so renderers need no locking.
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.done++
-	done := r.done
-	r.mu.Unlock()
 	if r.opts.Progress != nil {
-		r.opts.Progress(Progress{AccountID: a.AccountID, Done: done, Total: r.total, Err: err})
+		r.opts.Progress(Progress{AccountID: a.AccountID, Done: r.done, Total: r.total, Err: err})
 	}
 }
 
