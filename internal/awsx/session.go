@@ -5,6 +5,7 @@ package awsx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -29,6 +30,9 @@ type Options struct {
 	MaxAttempts int
 	// RatePerSecond is the per-account, per-region, per-service request rate.
 	RatePerSecond float64
+	// AssumeRoleAPI replaces the STS client that assumes member roles (tests
+	// use it to deny one account).
+	AssumeRoleAPI stscreds.AssumeRoleAPIClient
 }
 
 // Sessions hands out aws.Configs for the caller and for member accounts.
@@ -145,7 +149,10 @@ func (s *Sessions) Account(ctx context.Context, accountID string) (aws.Config, e
 
 func (s *Sessions) assume(ctx context.Context, accountID string) (aws.Config, error) {
 	roleARN := fmt.Sprintf("arn:%s:iam::%s:role/%s", partitionOf(s.base.Region), accountID, s.opts.RoleName)
-	stsc := sts.NewFromConfig(s.instrument(s.base, s.callerID))
+	var stsc stscreds.AssumeRoleAPIClient = sts.NewFromConfig(s.instrument(s.base, s.callerID))
+	if s.opts.AssumeRoleAPI != nil {
+		stsc = s.opts.AssumeRoleAPI
+	}
 	prov := stscreds.NewAssumeRoleProvider(stsc, roleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = "baseline"
 		o.Duration = time.Hour
@@ -189,6 +196,14 @@ func newRetryer(maxAttempts int) aws.Retryer {
 			// The default retry quota gives up after a burst of throttles
 			// across the whole client; our per-API limiters pace instead.
 			so.RateLimiter = noQuota{}
+			// An emulator's "not implemented" page will not change on retry.
+			so.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+				var ue *unsupportedError
+				if errors.As(err, &ue) {
+					return aws.FalseTernary
+				}
+				return aws.UnknownTernary
+			})}, so.Retryables...)
 		})
 	})
 }
