@@ -16,6 +16,8 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	json "github.com/goccy/go-json"
 	"golang.org/x/time/rate"
+
+	"github.com/secure-baseline/baseline/internal/sched"
 )
 
 // instrument adds baseline's middleware to every client built from cfg:
@@ -42,6 +44,20 @@ type Stats struct {
 	seen     map[string]int
 	dups     map[string]int64
 	track    atomic.Bool
+	depth    atomic.Int64
+}
+
+// MaxChainDepth is the longest chain of calls that had to run one after the
+// other (see sched.ChainDepth).
+func (st *Stats) MaxChainDepth() int { return int(st.depth.Load()) }
+
+func (st *Stats) observeDepth(d int) {
+	for {
+		cur := st.depth.Load()
+		if int64(d) <= cur || st.depth.CompareAndSwap(cur, int64(d)) {
+			return
+		}
+	}
 }
 
 // NewStats returns empty counters.
@@ -125,7 +141,10 @@ func (m *countCalls) HandleInitialize(ctx context.Context, in middleware.Initial
 		}
 	}
 	m.stats.mu.Unlock()
-	return next.HandleInitialize(ctx, in)
+	end := sched.BeginCall(ctx)
+	out, md, err := next.HandleInitialize(ctx, in)
+	m.stats.observeDepth(end())
+	return out, md, err
 }
 
 type perAttempt struct {

@@ -55,6 +55,9 @@ func Run(ctx context.Context, ss *awsx.Sessions, opts Options) (*snapshot.Snapsh
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 32
 	}
+	// One call chain from the first call to the last, for the benchmarks'
+	// lower bound (sched.ChainDepth).
+	ctx = sched.ForkChain(ctx)
 	callerCfg, err := ss.Caller(ctx)
 	if err != nil {
 		return nil, err
@@ -82,7 +85,7 @@ func Run(ctx context.Context, ss *awsx.Sessions, opts Options) (*snapshot.Snapsh
 	r.total = len(accounts)
 	for _, a := range accounts {
 		a := a
-		s.Submit(func(ctx context.Context) { r.account(ctx, a) })
+		s.Submit(ctx, func(ctx context.Context) { r.account(ctx, a) })
 	}
 	s.Wait()
 	if err := ctx.Err(); err != nil {
@@ -185,7 +188,7 @@ func (r *run) account(ctx context.Context, a *snapshot.Account) {
 			}
 			t := &Task{Account: a, Region: reg, Config: awsx.InRegion(cfg, region), ManagementAccountID: r.snap.ManagementAccountID(),
 				Service: c.Service, sched: r.sched, rec: r.rec}
-			r.sched.Submit(func(ctx context.Context) {
+			r.sched.Submit(ctx, func(ctx context.Context) {
 				defer wg.Done()
 				c.Run(ctx, t)
 			})

@@ -36,12 +36,19 @@ func New(ctx context.Context, limit int) *Scheduler {
 	return s
 }
 
-// Submit queues f. It never blocks. f runs with the scheduler's context and
-// must return promptly once that context is canceled.
-func (s *Scheduler) Submit(f func(context.Context)) {
+// Submit queues f. It never blocks. f runs with the scheduler's context,
+// continuing the call chain of parent (the task that submitted it, or nil),
+// and must return promptly once the scheduler's context is canceled.
+func (s *Scheduler) Submit(parent context.Context, f func(context.Context)) {
+	depth := 0
+	if parent != nil {
+		depth = ChainDepth(parent)
+	}
 	s.pending.Add(1)
 	s.mu.Lock()
-	s.queue = append(s.queue, f)
+	s.queue = append(s.queue, func(ctx context.Context) {
+		f(context.WithValue(ctx, chainKey{}, &chainCell{depth: depth}))
+	})
 	s.mu.Unlock()
 	s.cond.Signal()
 }
@@ -81,24 +88,32 @@ func (s *Scheduler) dispatch() {
 
 // Fan calls f(i) for i in [0,n) and returns when all calls returned. Calls
 // take a free slot of the budget when there is one and run inline otherwise.
+// Each call continues ctx's call chain; when Fan returns, ctx's chain is as
+// deep as the deepest call's.
 func (s *Scheduler) Fan(ctx context.Context, n int, f func(ctx context.Context, i int)) {
 	var wg sync.WaitGroup
+	children := make([]context.Context, 0, n)
 	for i := 0; i < n; i++ {
 		if ctx.Err() != nil {
 			break
 		}
+		cctx := ForkChain(ctx)
+		children = append(children, cctx)
 		select {
 		case s.slots <- struct{}{}:
 			wg.Add(1)
 			go func(i int) {
 				defer func() { <-s.slots; wg.Done() }()
-				f(ctx, i)
+				f(cctx, i)
 			}(i)
 		default:
-			f(ctx, i)
+			f(cctx, i)
 		}
 	}
 	wg.Wait()
+	for _, c := range children {
+		joinChain(ctx, ChainDepth(c))
+	}
 }
 
 // All runs the functions like Fan: in parallel within the budget.

@@ -28,11 +28,11 @@ func TestBudgetIsNeverExceeded(t *testing.T) {
 
 	s := New(context.Background(), limit)
 	for a := 0; a < 10; a++ {
-		s.Submit(func(ctx context.Context) {
+		s.Submit(nil, func(ctx context.Context) {
 			enter()
 			leave()
 			for svc := 0; svc < 5; svc++ {
-				s.Submit(func(ctx context.Context) {
+				s.Submit(ctx, func(ctx context.Context) {
 					enter()
 					leave()
 					s.Fan(ctx, 8, func(ctx context.Context, i int) { enter(); leave() })
@@ -80,5 +80,36 @@ func TestCanceledContextStopsFan(t *testing.T) {
 	})
 	if n.Load() > 4 {
 		t.Fatalf("Fan kept going after cancellation: %d calls", n.Load())
+	}
+}
+
+func TestChainDepth(t *testing.T) {
+	s := New(context.Background(), 4)
+	call := func(ctx context.Context) { BeginCall(ctx)() }
+	var deepest atomic.Int64
+	record := func(ctx context.Context) {
+		if d := int64(ChainDepth(ctx)); d > deepest.Load() {
+			deepest.Store(d)
+		}
+	}
+	// root: 2 calls in sequence, then a fan of 3 where one child makes 2
+	// calls, then a submitted task making 1 call: depth 2 + 2 + 1 = 5.
+	s.Submit(nil, func(ctx context.Context) {
+		call(ctx)
+		call(ctx)
+		s.Fan(ctx, 3, func(ctx context.Context, i int) {
+			call(ctx)
+			if i == 1 {
+				call(ctx)
+			}
+		})
+		if d := ChainDepth(ctx); d != 4 {
+			t.Errorf("after fan: depth %d, want 4", d)
+		}
+		s.Submit(ctx, func(ctx context.Context) { call(ctx); record(ctx) })
+	})
+	s.Wait()
+	if deepest.Load() != 5 {
+		t.Fatalf("deepest chain = %d, want 5", deepest.Load())
 	}
 }
