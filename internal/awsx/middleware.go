@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -43,6 +44,7 @@ type Stats struct {
 	perOp    map[string]int64
 	seen     map[string]int
 	dups     map[string]int64
+	timeOp   map[string]time.Duration
 	track    atomic.Bool
 	depth    atomic.Int64
 }
@@ -62,7 +64,7 @@ func (st *Stats) observeDepth(d int) {
 
 // NewStats returns empty counters.
 func NewStats() *Stats {
-	return &Stats{perOp: map[string]int64{}, seen: map[string]int{}, dups: map[string]int64{}}
+	return &Stats{perOp: map[string]int64{}, seen: map[string]int{}, dups: map[string]int64{}, timeOp: map[string]time.Duration{}}
 }
 
 // TrackDuplicates turns on the (costlier) detection of repeated identical calls.
@@ -92,6 +94,18 @@ func (st *Stats) Duplicates() map[string]int64 {
 	defer st.mu.Unlock()
 	out := make(map[string]int64, len(st.dups))
 	for k, v := range st.dups {
+		out[k] = v
+	}
+	return out
+}
+
+// TimePerOperation returns the total time spent in calls of each operation,
+// retries and rate-limit waits included.
+func (st *Stats) TimePerOperation() map[string]time.Duration {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make(map[string]time.Duration, len(st.timeOp))
+	for k, v := range st.timeOp {
 		out[k] = v
 	}
 	return out
@@ -142,8 +156,13 @@ func (m *countCalls) HandleInitialize(ctx context.Context, in middleware.Initial
 	}
 	m.stats.mu.Unlock()
 	end := sched.BeginCall(ctx)
+	start := time.Now()
 	out, md, err := next.HandleInitialize(ctx, in)
+	elapsed := time.Since(start)
 	m.stats.observeDepth(end())
+	m.stats.mu.Lock()
+	m.stats.timeOp[op] += elapsed
+	m.stats.mu.Unlock()
 	return out, md, err
 }
 
