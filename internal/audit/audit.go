@@ -148,11 +148,17 @@ func (r *runner) manual(e *catalog.Eval) []catalog.Finding {
 		acct = e.Account.AccountID
 	}
 	at := r.attest.Lookup(e.Control.ID, acct)
+	hint := ""
+	if e.Control.Hint != nil && (e.Account == nil || e.Account.Unreachable == "") {
+		if h := e.Control.Hint(e); h != "" {
+			hint = " (seen: " + h + ")"
+		}
+	}
 	switch {
 	case at == nil:
-		e.NeedsAttestation("needs an attestation: %s", firstLine(e.Control.Steps))
+		e.NeedsAttestation("needs an attestation: %s%s", firstLine(e.Control.Steps), hint)
 	case !e.Now.Before(at.ExpiresAt()):
-		e.Fail("", "attestation by %s expired on %s", at.By, at.ExpiresAt().Format("2006-01-02"))
+		e.Fail("", "attestation by %s expired on %s%s", at.By, at.ExpiresAt().Format("2006-01-02"), hint)
 	default:
 		reason := fmt.Sprintf("attested by %s on %s until %s", at.By, at.DateOf().Format("2006-01-02"), at.ExpiresAt().Format("2006-01-02"))
 		if at.Evidence != "" {

@@ -92,6 +92,9 @@ type Control struct {
 	// Check evaluates the control for one unit. Nil for manual controls,
 	// which are satisfied by attestations.
 	Check func(e *Eval)
+	// Hint, for manual controls, returns what the snapshot shows that helps
+	// the person attesting (e.g. the opt-in regions enabled); "" for nothing.
+	Hint func(e *Eval) string
 }
 
 // StageTier is "F", "M" or "C"; StageNumber is the stage within the tier.
@@ -141,6 +144,8 @@ func validate(c *Control) error {
 		return fmt.Errorf("%s: severity %q", c.ID, c.Severity)
 	case c.Kind == Manual && c.Check != nil:
 		return fmt.Errorf("%s: manual controls are attested, not checked", c.ID)
+	case c.Kind != Manual && c.Hint != nil:
+		return fmt.Errorf("%s: only manual controls have hints", c.ID)
 	case c.Kind != Manual && c.Check == nil:
 		return fmt.Errorf("%s: %s control without a check", c.ID, c.Kind)
 	case c.Rationale == "":

@@ -37,7 +37,7 @@ var policyTypes = []orgtypes.PolicyType{orgtypes.PolicyTypeServiceControlPolicy,
 // from the caller's account. It returns the organization (nil when the
 // caller is in none) and every member account found in the tree.
 func discoverOrganization(ctx context.Context, cfg aws.Config, callerID string, full bool, s *sched.Scheduler, rec *recorder) (*snapshot.Organization, []*snapshot.Account) {
-	d := &orgDiscovery{api: organizations.NewFromConfig(cfg), caller: callerID, s: s, rec: rec}
+	d := &orgDiscovery{api: organizations.NewFromConfig(cfg), caller: callerID, s: s, rec: rec, parents: map[string]string{}}
 	return d.run(ctx, full)
 }
 
@@ -49,6 +49,7 @@ type orgDiscovery struct {
 
 	mu       sync.Mutex
 	accounts []*snapshot.Account
+	parents  map[string]string // account id → parent (root or OU) id
 	ous      []snapshot.OU
 }
 
@@ -94,6 +95,11 @@ func (d *orgDiscovery) run(ctx context.Context, full bool) (*snapshot.Organizati
 		})
 	sort.Slice(d.ous, func(i, j int) bool { return d.ous[i].Path < d.ous[j].Path })
 	org.OUs = d.ous
+	sort.Slice(d.accounts, func(i, j int) bool { return d.accounts[i].AccountID < d.accounts[j].AccountID })
+	for _, a := range d.accounts {
+		org.Accounts = append(org.Accounts, snapshot.OrgAccount{ID: a.AccountID, Name: a.Name, Status: a.Status,
+			ParentID: d.parents[a.AccountID], OUPath: a.OUPath, Category: a.Category})
+	}
 	return org, d.accounts
 }
 
@@ -150,6 +156,7 @@ func (d *orgDiscovery) accountsOf(ctx context.Context, parentID, path string) {
 			}
 			d.mu.Lock()
 			d.accounts = append(d.accounts, acct)
+			d.parents[acct.AccountID] = parentID
 			d.mu.Unlock()
 		}
 	}

@@ -22,9 +22,13 @@ func TestAccountAliasAndSecurityContact(t *testing.T) {
 	cfg := moto.Config(t)
 	opts := collect.Options{Regions: []string{"us-east-1"}, Services: []string{"account"}}
 
-	res := audittest.Audit(t, audittest.Collect(t, opts), catalog.Defaults(), "account.alias", "account.security-contact")
+	res := audittest.Audit(t, audittest.Collect(t, opts), catalog.Defaults(), "account.alias", "account.security-contact",
+		"account.contact-details", "account.unused-regions-disabled")
 	audittest.Expect(t, res, "account.alias", "*", "", "", catalog.StatusFail, "no account alias")
 	audittest.Expect(t, res, "account.security-contact", "*", "", "", catalog.StatusFail, "no SECURITY")
+	// Manual controls wait for an attestation.
+	audittest.Expect(t, res, "account.contact-details", "*", "", "", catalog.StatusManual, "needs an attestation")
+	audittest.Expect(t, res, "account.unused-regions-disabled", "*", "", "", catalog.StatusManual, "needs an attestation")
 
 	if _, err := iam.NewFromConfig(cfg).CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("Bad_Alias")}); err != nil {
 		t.Fatal(err)

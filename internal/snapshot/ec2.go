@@ -14,11 +14,20 @@ type EC2 struct {
 	NetworkInterfaces      []ENI             `json:"network_interfaces,omitempty"`
 	FlowLogs               []FlowLog         `json:"flow_logs,omitempty"`
 	Endpoints              []VPCEndpoint     `json:"vpc_endpoints,omitempty"`
-	// ImageOwners maps the AMI ids that instances run to their owner account
-	// (or alias such as "amazon").
-	ImageOwners    map[string]string `json:"image_owners,omitempty"`
-	PeeringConns   []Peering         `json:"vpc_peering,omitempty"`
-	TGWAttachments []TGWAttachment   `json:"tgw_attachments,omitempty"`
+	// Images describes the AMIs that instances run, by image id. An id the
+	// instances run that is missing here is no longer visible to the account
+	// (deregistered, or no longer shared with it).
+	Images         map[string]Image `json:"images,omitempty"`
+	PeeringConns   []Peering        `json:"vpc_peering,omitempty"`
+	TGWAttachments []TGWAttachment  `json:"tgw_attachments,omitempty"`
+}
+
+// Image is an AMI's provenance.
+type Image struct {
+	OwnerID string `json:"owner_id"`
+	// OwnerAlias is "amazon" or "aws-marketplace" for AWS-published images.
+	OwnerAlias string `json:"owner_alias,omitempty"`
+	Name       string `json:"name,omitempty"`
 }
 
 // VPC is a virtual private cloud.
@@ -63,9 +72,12 @@ type NetworkACL struct {
 	VPCID     string     `json:"vpc_id"`
 	IsDefault bool       `json:"is_default"`
 	Entries   []ACLEntry `json:"entries,omitempty"`
+	// Subnets are the subnets the ACL filters; an ACL with none filters nothing.
+	Subnets []string `json:"subnets,omitempty"`
 }
 
-// ACLEntry is a network ACL rule.
+// ACLEntry is a network ACL rule. Protocol is an IP protocol number ("6"
+// for TCP) or "-1" for all; CIDR is v4 or v6.
 type ACLEntry struct {
 	RuleNumber int32  `json:"rule_number"`
 	Egress     bool   `json:"egress"`
@@ -98,7 +110,8 @@ type InternetGateway struct {
 	VPCs []string `json:"vpcs,omitempty"`
 }
 
-// Instance is an EC2 instance.
+// Instance is an EC2 instance that is not terminated. PublicIP and
+// SecurityGroups cover all of its network interfaces.
 type Instance struct {
 	ID             string            `json:"id"`
 	State          string            `json:"state"`
@@ -127,6 +140,8 @@ type FlowLog struct {
 	Status      string `json:"status"`
 	Destination string `json:"destination"`
 	TrafficType string `json:"traffic_type"`
+	// DeliverStatus is SUCCESS or FAILED: a failing flow log records nothing.
+	DeliverStatus string `json:"deliver_status,omitempty"`
 }
 
 // VPCEndpoint is a VPC endpoint.
@@ -135,6 +150,7 @@ type VPCEndpoint struct {
 	VPCID       string `json:"vpc_id"`
 	ServiceName string `json:"service_name"`
 	Type        string `json:"type"`
+	State       string `json:"state"`
 }
 
 // Peering is a VPC peering connection.

@@ -5,16 +5,16 @@ type Shield struct {
 	Subscribed bool `json:"subscribed"`
 }
 
-// WAF lists regional web ACLs and the resources they protect.
+// WAF lists the regional web ACLs available to protect the region's
+// resources; which resource uses which is read with the resource (ELB).
 type WAF struct {
 	WebACLs []WebACL `json:"web_acls,omitempty"`
 }
 
 // WebACL is a WAFv2 web ACL.
 type WebACL struct {
-	Name      string   `json:"name"`
-	Arn       string   `json:"arn"`
-	Resources []string `json:"resources,omitempty"`
+	Name string `json:"name"`
+	Arn  string `json:"arn"`
 }
 
 // CloudFront lists distributions (global).
@@ -24,8 +24,10 @@ type CloudFront struct {
 
 // Distribution is a CloudFront distribution.
 type Distribution struct {
-	ID       string `json:"id"`
-	Arn      string `json:"arn"`
-	Domain   string `json:"domain"`
+	ID      string `json:"id"`
+	Arn     string `json:"arn"`
+	Domain  string `json:"domain"`
+	Enabled bool   `json:"enabled"`
+	// WebACLID is the ARN of a WAFv2 web ACL (or the id of a WAF Classic one).
 	WebACLID string `json:"web_acl_id,omitempty"`
 }

@@ -13,6 +13,9 @@ type Organization struct {
 	Member bool   `json:"member"`
 	Roots  []Root `json:"roots,omitempty"`
 	OUs    []OU   `json:"ous,omitempty"`
+	// Accounts is every account of the tree, assessed or not: checks of the
+	// organization's structure (categories, SCP coverage) must see them all.
+	Accounts []OrgAccount `json:"accounts,omitempty"`
 	// Policies holds every SCP and AI-services opt-out policy with its content
 	// and the targets (root, OU or account ids) it is attached to.
 	Policies        []Policy         `json:"policies,omitempty"`
@@ -38,6 +41,16 @@ type OU struct {
 	Path     string `json:"path"`
 }
 
+// OrgAccount is an account as the organization's tree shows it.
+type OrgAccount struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Status   string `json:"status,omitempty"`
+	ParentID string `json:"parent_id"`
+	OUPath   string `json:"ou_path"`
+	Category string `json:"category,omitempty"`
+}
+
 // Policy is an Organizations policy (SERVICE_CONTROL_POLICY, AISERVICES_OPT_OUT_POLICY, ...).
 type Policy struct {
 	ID         string            `json:"id"`
@@ -60,8 +73,23 @@ type AccountSettings struct {
 	Aliases []string `json:"aliases"`
 	// AlternateContacts is keyed by type: SECURITY, OPERATIONS, BILLING.
 	AlternateContacts map[string]Contact `json:"alternate_contacts,omitempty"`
-	// Regions is the opt-in status of every region (ENABLED, ENABLED_BY_DEFAULT, DISABLED...).
+	// ContactInfo is the primary contact; nil when none is set or it could not be read.
+	ContactInfo *ContactInfo `json:"contact_info,omitempty"`
+	// RegionOptStatus is the opt-in status of every region (ENABLED,
+	// ENABLED_BY_DEFAULT, DISABLED, ENABLING, DISABLING); nil when unread.
 	RegionOptStatus map[string]string `json:"region_opt_status,omitempty"`
+}
+
+// ContactInfo is an account's primary contact information.
+type ContactInfo struct {
+	FullName    string `json:"full_name"`
+	CompanyName string `json:"company_name,omitempty"`
+	Phone       string `json:"phone"`
+	Address     string `json:"address"`
+	City        string `json:"city"`
+	PostalCode  string `json:"postal_code,omitempty"`
+	CountryCode string `json:"country_code"`
+	WebsiteURL  string `json:"website_url,omitempty"`
 }
 
 // Contact is an alternate contact of an account.

@@ -12,29 +12,47 @@ type BackupVault struct {
 	Arn              string `json:"arn"`
 	Locked           bool   `json:"locked"`
 	MinRetentionDays int64  `json:"min_retention_days,omitempty"`
+	RecoveryPoints   int64  `json:"recovery_points"`
 }
 
 // BackupPlan with its rules and resource selections.
 type BackupPlan struct {
-	ID         string       `json:"id"`
-	Name       string       `json:"name"`
-	Rules      []BackupRule `json:"rules,omitempty"`
-	Selections []string     `json:"selections,omitempty"` // tag conditions / resource ARNs
+	ID         string            `json:"id"`
+	Name       string            `json:"name"`
+	Rules      []BackupRule      `json:"rules,omitempty"`
+	Selections []BackupSelection `json:"selections,omitempty"`
 }
 
 // BackupRule of a plan.
 type BackupRule struct {
-	Name            string   `json:"name"`
+	Name string `json:"name"`
+	// Vault is the target vault's name.
 	Vault           string   `json:"vault"`
 	DeleteAfterDays int64    `json:"delete_after_days"`
 	CopyTo          []string `json:"copy_to,omitempty"` // destination vault ARNs
 }
 
+// BackupSelection says which resources a plan backs up: by tag ("key=value"
+// conditions), by ARN, or both.
+type BackupSelection struct {
+	Name      string   `json:"name"`
+	Tags      []string `json:"tags,omitempty"`
+	Resources []string `json:"resources,omitempty"`
+}
+
 // Resolver is Route 53 Resolver query logging in a region.
 type Resolver struct {
-	QueryLogConfigs []string `json:"query_log_configs,omitempty"`
-	// Associations maps VPC id to the query log config id.
-	Associations map[string]string `json:"associations,omitempty"`
+	// QueryLogConfigs are the ids of the configurations usable in the region
+	// (owned or shared with the account).
+	QueryLogConfigs []string              `json:"query_log_configs,omitempty"`
+	Associations    []QueryLogAssociation `json:"associations,omitempty"`
+}
+
+// QueryLogAssociation links a VPC to a query logging configuration.
+type QueryLogAssociation struct {
+	VPCID    string `json:"vpc_id"`
+	ConfigID string `json:"config_id"`
+	Status   string `json:"status"` // ACTIVE, CREATING, FAILED, DELETING
 }
 
 // DynamoDB lists tables.
@@ -44,11 +62,10 @@ type DynamoDB struct {
 
 // Table is a DynamoDB table.
 type Table struct {
-	Name    string            `json:"name"`
-	Arn     string            `json:"arn"`
-	HashKey string            `json:"hash_key"`
-	Status  string            `json:"status"`
-	Tags    map[string]string `json:"tags,omitempty"`
+	Name    string `json:"name"`
+	Arn     string `json:"arn"`
+	HashKey string `json:"hash_key"`
+	Status  string `json:"status"`
 }
 
 // ECS holds the effective account settings and workload counts.
@@ -58,7 +75,7 @@ type ECS struct {
 	Services int               `json:"services"`
 }
 
-// ELB lists application/network load balancers.
+// ELB lists application/network/gateway load balancers.
 type ELB struct {
 	LoadBalancers []LoadBalancer `json:"load_balancers,omitempty"`
 }
@@ -67,27 +84,28 @@ type ELB struct {
 type LoadBalancer struct {
 	Name       string `json:"name"`
 	Arn        string `json:"arn"`
-	Type       string `json:"type"`
-	Scheme     string `json:"scheme"`
+	Type       string `json:"type"`   // application, network, gateway
+	Scheme     string `json:"scheme"` // internet-facing, internal
 	AccessLogs bool   `json:"access_logs"`
-	WebACL     string `json:"web_acl,omitempty"`
+	// WebACL is the WAF web ACL protecting an internet-facing application
+	// load balancer (the only ones WAF applies to and the checks ask about).
+	WebACL string `json:"web_acl,omitempty"`
 }
 
-// Lambda lists functions (workload detection, trust map).
+// Lambda lists functions (workload detection).
 type Lambda struct {
 	Functions []Function `json:"functions,omitempty"`
 }
 
 // Function is a Lambda function.
 type Function struct {
-	Name   string `json:"name"`
-	Arn    string `json:"arn"`
-	Policy string `json:"policy,omitempty"`
+	Name string `json:"name"`
+	Arn  string `json:"arn"`
 }
 
 // RDS lists database instances (workload detection).
 type RDS struct {
-	Instances []string `json:"instances,omitempty"`
+	Instances []string `json:"instances,omitempty"` // ARNs
 }
 
 // Tagging lists taggable resources with their tags (Resource Groups Tagging API).

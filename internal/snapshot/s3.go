@@ -23,9 +23,12 @@ func (p *PublicAccessBlock) All() bool {
 
 // Bucket is one S3 bucket's security-relevant configuration.
 type Bucket struct {
-	Name              string             `json:"name"`
-	Region            string             `json:"region"`
-	Policy            string             `json:"policy,omitempty"`
+	Name   string `json:"name"`
+	Region string `json:"region"`
+	Policy string `json:"policy,omitempty"`
+	// PolicyPublic is AWS's own evaluation of the policy (GetBucketPolicyStatus);
+	// nil when there is no policy or the evaluation was not available.
+	PolicyPublic      *bool              `json:"policy_public,omitempty"`
 	Grants            []Grant            `json:"grants,omitempty"`
 	PublicAccessBlock *PublicAccessBlock `json:"public_access_block,omitempty"`
 	Versioning        string             `json:"versioning,omitempty"`
@@ -33,11 +36,13 @@ type Bucket struct {
 	Encryption        string             `json:"encryption,omitempty"`
 	KMSKeyID          string             `json:"kms_key_id,omitempty"`
 	LoggingTarget     string             `json:"logging_target,omitempty"`
-	Replication       []string           `json:"replication_destinations,omitempty"`
-	Inventories       int                `json:"inventories"`
-	Lifecycle         bool               `json:"lifecycle"`
-	ObjectLock        bool               `json:"object_lock"`
-	Tags              map[string]string  `json:"tags,omitempty"`
+	// Replication lists the destination bucket ARNs of enabled rules.
+	Replication []string `json:"replication_destinations,omitempty"`
+	// Inventories counts the enabled inventory configurations.
+	Inventories int               `json:"inventories"`
+	Lifecycle   bool              `json:"lifecycle"`
+	ObjectLock  bool              `json:"object_lock"`
+	Tags        map[string]string `json:"tags,omitempty"`
 }
 
 // Grant is an ACL grant: Grantee is a canonical id, an email or a group URI.

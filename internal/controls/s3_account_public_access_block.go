@@ -1,0 +1,50 @@
+package controls
+
+import (
+	"strings"
+
+	"github.com/secure-baseline/baseline/internal/catalog"
+)
+
+var _ = catalog.Register(&catalog.Control{
+	ID:       "s3.account-public-access-block",
+	Title:    "All four account-level S3 Block Public Access settings are on",
+	Stage:    "F3",
+	Kind:     catalog.Automated,
+	Scope:    catalog.ScopeAccount,
+	Unit:     catalog.PerAccount,
+	Severity: catalog.High,
+	CIS:      []string{"3.1.4"},
+	Rationale: "Account-level Block Public Access overrides every bucket and object: no policy or ACL mistake, " +
+		"present or future, can make data public. Exposing data then takes a deliberate exception.",
+	Steps: "Console: S3 > Block Public Access settings for this account > Edit > Block all public access.\n" +
+		"CLI: aws s3control put-public-access-block --account-id <account-id> --public-access-block-configuration " +
+		"BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+	Reads: []string{"s3control:GetPublicAccessBlock"},
+	Check: func(e *catalog.Eval) {
+		s := s3Of(e)
+		if s == nil {
+			return
+		}
+		p := s.AccountPublicAccessBlock
+		if p == nil {
+			e.Fail("", "account-level Block Public Access is not configured: turn on all four settings")
+			return
+		}
+		var off []string
+		for _, sw := range []struct {
+			on   bool
+			name string
+		}{{p.BlockPublicAcls, "BlockPublicAcls"}, {p.IgnorePublicAcls, "IgnorePublicAcls"},
+			{p.BlockPublicPolicy, "BlockPublicPolicy"}, {p.RestrictPublicBuckets, "RestrictPublicBuckets"}} {
+			if !sw.on {
+				off = append(off, sw.name)
+			}
+		}
+		if len(off) > 0 {
+			e.Fail("", "account-level Block Public Access has %s off: turn it on", strings.Join(off, ", "))
+			return
+		}
+		e.Pass("", "all four account-level Block Public Access settings are on")
+	},
+})
