@@ -1,6 +1,10 @@
 package controls
 
-import "github.com/secure-baseline/baseline/internal/catalog"
+import (
+	"strings"
+
+	"github.com/secure-baseline/baseline/internal/catalog"
+)
 
 var _ = catalog.Register(&catalog.Control{
 	ID:       "account.contact-details",
@@ -22,4 +26,17 @@ var _ = catalog.Register(&catalog.Control{
 		"Attest: add an entry for account.contact-details (account id or *) to the attestation file.",
 	Reads: []string{"account:GetContactInformation"},
 	Knob:  "organization.company_email_domains",
+	Hint: func(e *catalog.Eval) string {
+		email := e.Account.Email
+		if email == "" || len(e.Settings.CompanyEmailDomains) == 0 {
+			return ""
+		}
+		_, domain, _ := strings.Cut(email, "@")
+		for _, d := range e.Settings.CompanyEmailDomains {
+			if strings.EqualFold(domain, d) {
+				return ""
+			}
+		}
+		return "root email " + email + " is not on the company domain " + strings.Join(e.Settings.CompanyEmailDomains, ", ")
+	},
 })

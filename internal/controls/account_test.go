@@ -11,6 +11,7 @@ import (
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/collect"
+	"github.com/secure-baseline/baseline/internal/snapshot"
 	_ "github.com/secure-baseline/baseline/internal/controls"
 	"github.com/secure-baseline/baseline/internal/testutil/audittest"
 	"github.com/secure-baseline/baseline/internal/testutil/moto"
@@ -51,4 +52,17 @@ func TestAccountAliasAndSecurityContact(t *testing.T) {
 	res = audittest.Audit(t, audittest.Collect(t, opts), catalog.Defaults(), "account.alias", "account.security-contact")
 	audittest.Expect(t, res, "account.alias", "*", "", "", catalog.StatusPass)
 	audittest.Expect(t, res, "account.security-contact", "*", "", "", catalog.StatusPass, "sec@example.com")
+}
+
+func TestManualHints(t *testing.T) {
+	snap := &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, Accounts: []*snapshot.Account{{
+		AccountID: "111111111111", Email: "dev.person@gmail.com",
+		Global: snapshot.Global{Account: &snapshot.AccountSettings{RegionOptStatus: map[string]string{"af-south-1": "ENABLED", "eu-west-1": "ENABLED_BY_DEFAULT", "me-south-1": "DISABLED"}}},
+	}}}
+	settings := catalog.Defaults()
+	settings.AllowedRegions = []string{"eu-west-1"}
+	settings.CompanyEmailDomains = []string{"example.com"}
+	res := audittest.Audit(t, snap, settings, "account.unused-regions-disabled", "account.contact-details")
+	audittest.Expect(t, res, "account.unused-regions-disabled", "*", "", "", catalog.StatusManual, "outside the allow-list: af-south-1")
+	audittest.Expect(t, res, "account.contact-details", "*", "", "", catalog.StatusManual, "dev.person@gmail.com is not on the company domain")
 }

@@ -1,6 +1,12 @@
 package controls
 
-import "github.com/secure-baseline/baseline/internal/catalog"
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/secure-baseline/baseline/internal/catalog"
+)
 
 var _ = catalog.Register(&catalog.Control{
 	ID:       "account.unused-regions-disabled",
@@ -19,4 +25,21 @@ var _ = catalog.Register(&catalog.Control{
 		"Attest: add an entry for account.unused-regions-disabled (account id or *) to the attestation file.",
 	Reads: []string{"account:ListRegions"},
 	Knob:  "regions.allowed",
+	Hint: func(e *catalog.Eval) string {
+		s := e.Account.Global.Account
+		if s == nil || len(s.RegionOptStatus) == 0 {
+			return ""
+		}
+		var extra []string
+		for region, status := range s.RegionOptStatus {
+			if status == "ENABLED" && len(e.Settings.AllowedRegions) > 0 && !slices.Contains(e.Settings.AllowedRegions, region) {
+				extra = append(extra, region)
+			}
+		}
+		if len(extra) == 0 {
+			return ""
+		}
+		sort.Strings(extra)
+		return "opt-in regions enabled outside the allow-list: " + strings.Join(extra, ", ")
+	},
 })
