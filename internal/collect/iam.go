@@ -41,6 +41,9 @@ type identityCenterAPI interface {
 	ListInstances(context.Context, *ssoadmin.ListInstancesInput, ...func(*ssoadmin.Options)) (*ssoadmin.ListInstancesOutput, error)
 }
 
+// iamMaxItems is the largest page IAM serves: fewer round trips.
+const iamMaxItems = 1000
+
 // reportWait paces the wait for a credential report being generated: AWS
 // takes seconds for small accounts and longer for large ones.
 var reportWait = struct{ first, max, total time.Duration }{first: 500 * time.Millisecond, max: 5 * time.Second, total: 3 * time.Minute}
@@ -147,7 +150,8 @@ func readAuthorizationDetails(ctx context.Context, t *Task, api iamAPI, s *snaps
 		policies []snapshot.ManagedPolicy
 	)
 	p := iam.NewGetAccountAuthorizationDetailsPaginator(api, &iam.GetAccountAuthorizationDetailsInput{
-		Filter: []iamtypes.EntityType{iamtypes.EntityTypeUser, iamtypes.EntityTypeGroup, iamtypes.EntityTypeRole, iamtypes.EntityTypeLocalManagedPolicy},
+		MaxItems: aws.Int32(iamMaxItems),
+		Filter:   []iamtypes.EntityType{iamtypes.EntityTypeUser, iamtypes.EntityTypeGroup, iamtypes.EntityTypeRole, iamtypes.EntityTypeLocalManagedPolicy},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -238,7 +242,8 @@ func iamTags(tags []iamtypes.Tag) map[string]string {
 
 func readVirtualMFA(ctx context.Context, t *Task, api iamAPI, s *snapshot.IAM) {
 	var devices []snapshot.MFADevice
-	p := iam.NewListVirtualMFADevicesPaginator(api, &iam.ListVirtualMFADevicesInput{AssignmentStatus: iamtypes.AssignmentStatusTypeAssigned})
+	p := iam.NewListVirtualMFADevicesPaginator(api, &iam.ListVirtualMFADevicesInput{
+		AssignmentStatus: iamtypes.AssignmentStatusTypeAssigned, MaxItems: aws.Int32(iamMaxItems)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if t.Failed("ListVirtualMFADevices", err) {

@@ -178,6 +178,9 @@ func TestIAMUsersRolesAndPolicies(t *testing.T) {
 	settings := catalog.Defaults()
 	settings.BreakGlassUsers = []string{"breakglass"}
 	now := audittest.Collect(t, iamOpts)
+	for _, e := range now.Errors {
+		t.Errorf("unexpected read error: %+v", e)
+	}
 	res := audittest.Audit(t, now, settings, iamIDs...)
 	audittest.Expect(t, res, "iam.password-policy", motoAccount, "", "", catalog.StatusFail,
 		"minimum length is 8, not at least 14", "remembers 0 passwords, not 24", "uppercase letters are not required", "symbols are not required")
