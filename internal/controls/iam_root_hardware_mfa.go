@@ -18,4 +18,5 @@ var _ = catalog.Register(&catalog.Control{
 		"while aws iam get-account-summary --query SummaryMap.AccountMFAEnabled returns 1.\n" +
 		"Attest: add iam.root-hardware-mfa for the account with the key's serial and where it is stored as evidence.",
 	Reads: []string{"iam:GetAccountSummary", "iam:ListVirtualMFADevices"},
+	Hint:  rootHardwareMFAHint,
 })

@@ -18,4 +18,5 @@ var _ = catalog.Register(&catalog.Control{
 		"CLI check (1 = root MFA on): aws iam get-account-summary --query SummaryMap.AccountMFAEnabled\n" +
 		"Attest: add iam.root-mfa for the account with the device type and who holds it as evidence.",
 	Reads: []string{"iam:GetAccountSummary"},
+	Hint:  rootMFAHint,
 })

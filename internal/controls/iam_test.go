@@ -450,3 +450,24 @@ func TestIAMDeniedReadsAreErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestRootMFAHints(t *testing.T) {
+	acct := func(enabled int32, virtual ...snapshot.MFADevice) *snapshot.Account {
+		return &snapshot.Account{AccountID: "111111111111", Global: snapshot.Global{IAM: &snapshot.IAM{
+			Summary: map[string]int32{"AccountMFAEnabled": enabled}, VirtualMFA: virtual}}}
+	}
+	cases := []struct {
+		acct            *snapshot.Account
+		mfa, hardware string
+	}{
+		{acct(0), "NO MFA", "NO MFA"},
+		{acct(1, snapshot.MFADevice{Serial: "arn:aws:iam::111111111111:mfa/root-account-mfa-device", User: "arn:aws:iam::111111111111:root"}), "MFA enabled", "virtual device"},
+		{acct(1), "MFA enabled", "no virtual device"},
+	}
+	for _, c := range cases {
+		snap := &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, Accounts: []*snapshot.Account{c.acct}}
+		res := audittest.Audit(t, snap, catalog.Defaults(), "iam.root-mfa", "iam.root-hardware-mfa")
+		audittest.Expect(t, res, "iam.root-mfa", "*", "", "", catalog.StatusManual, c.mfa)
+		audittest.Expect(t, res, "iam.root-hardware-mfa", "*", "", "", catalog.StatusManual, c.hardware)
+	}
+}
