@@ -11,8 +11,8 @@ import (
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/collect"
-	"github.com/secure-baseline/baseline/internal/snapshot"
 	_ "github.com/secure-baseline/baseline/internal/controls"
+	"github.com/secure-baseline/baseline/internal/snapshot"
 	"github.com/secure-baseline/baseline/internal/testutil/audittest"
 	"github.com/secure-baseline/baseline/internal/testutil/moto"
 )

@@ -457,7 +457,7 @@ func TestRootMFAHints(t *testing.T) {
 			Summary: map[string]int32{"AccountMFAEnabled": enabled}, VirtualMFA: virtual}}}
 	}
 	cases := []struct {
-		acct            *snapshot.Account
+		acct          *snapshot.Account
 		mfa, hardware string
 	}{
 		{acct(0), "NO MFA", "NO MFA"},
