@@ -14,14 +14,14 @@ import (
 
 func init() {
 	Register(Collector{Service: "cloudwatch", Regional: true, Run: func(ctx context.Context, t *Task) {
-		collectCloudWatch(ctx, t, cloudwatch.NewFromConfig(t.Config, QueryProtocol))
+		collectCloudWatch(ctx, t, cloudwatch.NewFromConfig(t.Config, CloudWatchQuery))
 	}})
 }
 
-// QueryProtocol makes a CloudWatch client speak awsQuery, which CloudWatch
+// CloudWatchQuery makes a CloudWatch client speak awsQuery, which CloudWatch
 // still serves everywhere, instead of the SDK's default RPCv2 CBOR, which
 // the emulator does not understand.
-func QueryProtocol(o *cloudwatch.Options) {
+func CloudWatchQuery(o *cloudwatch.Options) {
 	o.Protocol = awsquery.New(schemas.GraniteServiceVersion20100801)
 }
 

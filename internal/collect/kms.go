@@ -97,7 +97,7 @@ func customerKey(ctx context.Context, t *Task, api kmsAPI, id string) *snapshot.
 		return nil
 	}
 	k := &snapshot.Key{ID: aws.ToString(m.KeyId), Arn: aws.ToString(m.Arn), Spec: string(m.KeySpec),
-		Usage: string(m.KeyUsage), State: string(m.KeyState), Origin: string(m.Origin)}
+		State: string(m.KeyState), Origin: string(m.Origin)}
 	if !k.Rotatable() {
 		return k
 	}

@@ -30,7 +30,8 @@ type logsAPI interface {
 
 // collectLogs reads the region's log groups, all its metric filters in one
 // listing, and the account-level subscription policy; then, in parallel, the
-// subscription filters of the groups that policy does not cover.
+// subscription filters of the groups that policy does not cover. Each part
+// is kept when another failed: the checks name the failed read.
 func collectLogs(ctx context.Context, t *Task, api logsAPI) {
 	l := &snapshot.Logs{}
 	listed := true
@@ -44,6 +45,7 @@ func collectLogs(ctx context.Context, t *Task, api logsAPI) {
 			l.SubscriptionPolicy = subscriptionPolicy(ctx, t, api)
 		}
 	})
+	t.Account.Regions[t.Region].Logs = l
 	if !listed {
 		return
 	}
@@ -57,7 +59,6 @@ func collectLogs(ctx context.Context, t *Task, api logsAPI) {
 		g := &l.Groups[todo[i]]
 		g.Subscriptions = subscriptionFilters(ctx, t, api, g)
 	})
-	t.Account.Regions[t.Region].Logs = l
 }
 
 func logGroups(ctx context.Context, t *Task, api logsAPI) ([]snapshot.LogGroup, bool) {

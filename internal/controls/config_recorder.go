@@ -33,10 +33,11 @@ var _ = catalog.Register(&catalog.Control{
 			e.NotCollected("config")
 			return
 		}
-		var problems []string
+		var problems, linked []string
 		for _, r := range c.Recorders {
 			// Service-linked recorders record only what their service needs.
 			if r.ServicePrincipal != "" {
+				linked = append(linked, r.Name)
 				continue
 			}
 			gaps := recorderGaps(r, len(c.DeliveryChannels) > 0)
@@ -50,9 +51,12 @@ var _ = catalog.Register(&catalog.Control{
 			}
 			problems = append(problems, fmt.Sprintf("recorder %s %s", r.Name, strings.Join(gaps, ", ")))
 		}
-		if len(problems) == 0 {
-			e.Fail("", "no configuration recorder in %s", e.Region)
-			return
+		switch {
+		case len(problems) > 0:
+		case len(linked) > 0:
+			problems = append(problems, fmt.Sprintf("only service-linked recorders (%s), which record what their service needs: add a recorder of all resource types", listOf(linked)))
+		default:
+			problems = append(problems, "no configuration recorder in "+e.Region)
 		}
 		e.Fail("", "%s", strings.Join(problems, "; "))
 	},

@@ -15,8 +15,7 @@ import (
 	"github.com/secure-baseline/baseline/internal/testutil/moto"
 )
 
-func TestGuardDutyMoto(t *testing.T) {
-	moto.Start(t)
+func guardDutyMoto(t *testing.T) {
 	ctx := context.Background()
 	ok := fixtureOK(t)
 	api := guardduty.NewFromConfig(moto.Config(t))

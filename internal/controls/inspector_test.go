@@ -15,8 +15,7 @@ import (
 	"github.com/secure-baseline/baseline/internal/testutil/moto"
 )
 
-func TestInspectorMoto(t *testing.T) {
-	moto.Start(t)
+func inspectorMoto(t *testing.T) {
 	ctx := context.Background()
 	cfg := moto.Config(t)
 	opts := collect.Options{Regions: []string{"us-east-1"}, Services: []string{"inspector2"}}
@@ -29,9 +28,11 @@ func TestInspectorMoto(t *testing.T) {
 		ResourceTypes: []insptypes.ResourceScanType{insptypes.ResourceScanTypeEc2, insptypes.ResourceScanTypeEcr}}))
 	res = audittest.Audit(t, audittest.Collect(t, opts), catalog.Defaults(), "inspector.enabled")
 	audittest.Expect(t, res, "inspector.enabled", "*", "us-east-1", "", catalog.StatusPass, "Inspector scans EC2, ECR (not LAMBDA, LAMBDA_CODE)")
+}
 
+func TestInspectorDenied(t *testing.T) {
 	snap := orgSnapshot(regionAccount("222222222222", "prod", &snapshot.Region{}))
 	snap.Errors = []snapshot.Error{denial("222222222222", "inspector2:BatchGetAccountStatus", "")}
-	res = audittest.Audit(t, snap, catalog.Defaults(), "inspector.enabled")
+	res := audittest.Audit(t, snap, catalog.Defaults(), "inspector.enabled")
 	audittest.Expect(t, res, "inspector.enabled", "222222222222", "us-east-1", "", catalog.StatusError, "access denied to inspector2:BatchGetAccountStatus")
 }

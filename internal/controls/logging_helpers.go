@@ -2,6 +2,8 @@ package controls
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -165,14 +167,7 @@ func regionState(snap *snapshot.Snapshot, account, region string) *snapshot.Regi
 }
 
 // assessedRegions lists the account's assessed regions in order.
-func assessedRegions(a *snapshot.Account) []string {
-	out := make([]string, 0, len(a.Regions))
-	for r := range a.Regions {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
-}
+func assessedRegions(a *snapshot.Account) []string { return slices.Sorted(maps.Keys(a.Regions)) }
 
 // logGroupRef locates a log group from its ARN.
 type logGroupRef struct{ account, region, name string }

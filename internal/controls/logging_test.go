@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -77,8 +79,9 @@ func archiveBucket(t *testing.T, ctx context.Context, api *s3.Client, name strin
 }
 
 // orgTrail creates the management account's organization trail, delivering
-// to the log-archive bucket and to a CloudWatch Logs group, and starts it.
-func orgTrail(t *testing.T, ctx context.Context, z landingZone, bucket string) (trailArn, logGroup string) {
+// to the log-archive bucket and to the org-trail CloudWatch Logs group, and
+// starts it.
+func orgTrail(t *testing.T, ctx context.Context, z landingZone, bucket string) string {
 	t.Helper()
 	ok := fixtureOK(t)
 	cfg := z.in(z.mgmt, "us-east-1")
@@ -92,14 +95,38 @@ func orgTrail(t *testing.T, ctx context.Context, z landingZone, bucket string) (
 		CloudWatchLogsRoleArn:     aws.String("arn:aws:iam::" + z.mgmt + ":role/CloudTrailToLogs")})
 	ok(out, err)
 	ok(ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("org-trail")}))
-	return aws.ToString(out.TrailARN), "org-trail"
+	return aws.ToString(out.TrailARN)
 }
 
-func TestCloudTrailControlsMoto(t *testing.T) {
-	ok := fixtureOK(t)
+// The organization-level scenarios share one emulator session and one
+// organization, in order: each leaves it as the next expects (an organization
+// trail that logs to the org-trail log group).
+func TestLandingZoneMoto(t *testing.T) {
 	moto.Start(t)
+	z := newLandingZone(t, context.Background())
+	t.Run("cloudtrail", func(t *testing.T) { cloudTrailMoto(t, z) })
+	t.Run("monitoring", func(t *testing.T) { monitoringMoto(t, z) })
+	t.Run("log-archive", func(t *testing.T) { logArchiveMoto(t, z) })
+}
+
+// The regional services of one account share one emulator session: each
+// scenario reads and writes its own service only.
+func TestRegionalServicesMoto(t *testing.T) {
+	moto.Start(t)
+	for _, s := range []struct {
+		name string
+		run  func(*testing.T)
+	}{
+		{"config", configRecorderMoto}, {"kms", kmsRotationMoto}, {"logs", logsRetentionMoto}, {"guardduty", guardDutyMoto},
+		{"securityhub", securityHubMoto}, {"inspector", inspectorMoto}, {"detective", detectiveMoto}, {"access-analyzer", accessAnalyzerMoto},
+	} {
+		t.Run(s.name, s.run)
+	}
+}
+
+func cloudTrailMoto(t *testing.T, z landingZone) {
+	ok := fixtureOK(t)
 	ctx := context.Background()
-	z := newLandingZone(t, ctx)
 	opts := collect.Options{Org: true, Regions: []string{"us-east-1", "eu-west-1"}, Services: []string{"cloudtrail", "s3"}}
 	ids := []string{"cloudtrail.org-trail", "cloudtrail.log-validation", "cloudtrail.kms", "cloudtrail.bucket-secured",
 		"cloudtrail.cloudwatch-logs", "cloudtrail.s3-data-events"}
@@ -125,7 +152,7 @@ func TestCloudTrailControlsMoto(t *testing.T) {
 
 	// The organization trail, as the baseline wants it.
 	archiveBucket(t, ctx, s3.NewFromConfig(z.in(z.archive, "us-east-1")), "org-trail-logs")
-	orgArn, _ := orgTrail(t, ctx, z, "org-trail-logs")
+	orgArn := orgTrail(t, ctx, z, "org-trail-logs")
 	ok(cloudtrail.NewFromConfig(z.in(z.mgmt, "us-east-1")).PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{
 		TrailName: aws.String("org-trail"), AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{Name: aws.String("s3"), FieldSelectors: []cttypes.AdvancedFieldSelector{
 			{Field: aws.String("eventCategory"), Equals: []string{"Data"}}, {Field: aws.String("resources.type"), Equals: []string{"AWS::S3::Object"}}}}}}))
@@ -150,6 +177,7 @@ func TestCloudTrailControlsMoto(t *testing.T) {
 	res = audittest.Audit(t, audittest.Collect(t, opts), catalog.Defaults(), "cloudtrail.org-trail", "cloudtrail.bucket-secured")
 	audittest.Expect(t, res, "cloudtrail.org-trail", z.security, "", "", catalog.StatusFail, "organization trail org-trail of account "+z.mgmt+" is not logging")
 	audittest.Expect(t, res, "cloudtrail.bucket-secured", z.security, "", orgArn, catalog.StatusFail, "but versioning is off")
+	ok(cloudtrail.NewFromConfig(z.in(z.mgmt, "us-east-1")).StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("org-trail")}))
 }
 
 // trailSnapshot is a member whose only view of the organization trail is
@@ -205,4 +233,49 @@ func denial(acct, op, resource string) snapshot.Error {
 	svc, name, _ := strings.Cut(op, ":")
 	return snapshot.Error{AccountID: acct, Region: "us-east-1", Service: svc, Operation: name, Resource: resource,
 		Code: "AccessDenied", Class: "access_denied", Message: "not authorized"}
+}
+
+// logArchiveMoto: the Config aggregator in the security account and log
+// groups streaming to the log-archive account.
+func logArchiveMoto(t *testing.T, z landingZone) {
+	ctx := context.Background()
+	ok := fixtureOK(t)
+	opts := collect.Options{Org: true, Regions: []string{"us-east-1"}, Services: []string{"config", "logs"}}
+	sec := z.in(z.security, "us-east-1")
+	secLogs := cloudwatchlogs.NewFromConfig(sec)
+	for _, g := range []string{"/app/streamed", "/app/local"} {
+		ok(secLogs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(g)}))
+	}
+	// The emulator resolves a Logs destination ARN to a log group of that
+	// name: "central" stands for the log-archive destination.
+	ok(cloudwatchlogs.NewFromConfig(z.in(z.archive, "us-east-1")).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("central")}))
+	ok(secLogs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{LogGroupName: aws.String("/app/streamed"),
+		FilterName: aws.String("central"), FilterPattern: aws.String(""),
+		DestinationArn: aws.String("arn:aws:logs:us-east-1:" + z.archive + ":destination:central")}))
+	ok(secLogs.PutSubscriptionFilter(ctx, &cloudwatchlogs.PutSubscriptionFilterInput{LogGroupName: aws.String("/app/local"),
+		FilterName: aws.String("local"), FilterPattern: aws.String(""),
+		DestinationArn: aws.String("arn:aws:logs:us-east-1:" + z.security + ":log-group:/app/streamed")}))
+
+	res := audittest.Audit(t, audittest.Collect(t, opts), catalog.Defaults(), "config.aggregator", "logs.central-pipeline")
+	audittest.Expect(t, res, "config.aggregator", z.mgmt, "", "", catalog.StatusFail, "no organization aggregator in the security account "+z.security)
+	prefix := "arn:aws:logs:us-east-1:" + z.security + ":log-group:"
+	// The emulator has no account-level subscription policies: a group with
+	// its own subscription to the archive passes, one without cannot be
+	// judged.
+	audittest.Expect(t, res, "logs.central-pipeline", z.security, "us-east-1", prefix+"/app/streamed", catalog.StatusPass,
+		"streams to arn:aws:logs:us-east-1:"+z.archive+":destination:central in the log-archive account")
+	audittest.Expect(t, res, "logs.central-pipeline", z.security, "us-east-1", prefix+"/app/local", catalog.StatusError,
+		"logs:DescribeAccountPolicies", "not supported by the endpoint")
+
+	aggregator := func(cfg aws.Config) {
+		ok(configservice.NewFromConfig(cfg).PutConfigurationAggregator(ctx, &configservice.PutConfigurationAggregatorInput{
+			ConfigurationAggregatorName: aws.String("org"), OrganizationAggregationSource: &cfgtypes.OrganizationAggregationSource{
+				RoleArn: aws.String("arn:aws:iam::" + z.mgmt + ":role/config-aggregator"), AllAwsRegions: true}}))
+	}
+	aggregator(z.in(z.mgmt, "us-east-1"))
+	res = audittest.Audit(t, audittest.Collect(t, opts), catalog.Defaults(), "config.aggregator")
+	audittest.Expect(t, res, "config.aggregator", z.mgmt, "", "*", catalog.StatusFail, "is in the management account, not in the security account")
+	aggregator(sec)
+	res = audittest.Audit(t, audittest.Collect(t, opts), catalog.Defaults(), "config.aggregator")
+	audittest.Expect(t, res, "config.aggregator", z.mgmt, "", "*", catalog.StatusPass, "organization aggregator org in the security account "+z.security)
 }

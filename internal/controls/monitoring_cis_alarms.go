@@ -49,6 +49,9 @@ var _ = catalog.Register(&catalog.Control{
 			}
 		}
 		switch {
+		case len(used) == 0 && len(al.unknown) == 0:
+			e.Fail("", "none of the %d CIS monitoring events (5.1–5.15) raises an alert: add metric filters with alarms on the "+
+				"trail's log group, or EventBridge rules with targets", len(cisEvents))
 		case len(gaps) == 0:
 			e.Pass("", "all %d CIS monitoring events raise an alert, through %s", len(cisEvents), describe(used))
 		case len(al.unknown) > 0:

@@ -14,8 +14,7 @@ import (
 	"github.com/secure-baseline/baseline/internal/testutil/moto"
 )
 
-func TestSecurityHubMoto(t *testing.T) {
-	moto.Start(t)
+func securityHubMoto(t *testing.T) {
 	opts := collect.Options{Regions: []string{"us-east-1"}, Services: []string{"securityhub"}}
 	res := audittest.Audit(t, audittest.Collect(t, opts), catalog.Defaults(), "securityhub.enabled")
 	audittest.Expect(t, res, "securityhub.enabled", "*", "us-east-1", "", catalog.StatusFail, "Security Hub is not enabled in us-east-1")

@@ -72,13 +72,13 @@ type KMS struct {
 }
 
 // Key is a customer-managed KMS key. RotationEnabled is read only for
-// enabled or disabled symmetric encryption keys with AWS-generated material:
-// rotation does not apply to the others.
+// enabled or disabled symmetric encryption keys (SYMMETRIC_DEFAULT; HMAC
+// keys have their own specs) with AWS-generated material: rotation does not
+// apply to the others.
 type Key struct {
 	ID              string `json:"id"`
 	Arn             string `json:"arn"`
 	Spec            string `json:"spec"`
-	Usage           string `json:"usage"`
 	State           string `json:"state"`
 	Origin          string `json:"origin"`
 	RotationEnabled bool   `json:"rotation_enabled"`
@@ -86,6 +86,6 @@ type Key struct {
 
 // Rotatable reports whether automatic rotation applies to the key.
 func (k *Key) Rotatable() bool {
-	return k.Spec == "SYMMETRIC_DEFAULT" && k.Usage == "ENCRYPT_DECRYPT" && k.Origin == "AWS_KMS" &&
+	return k.Spec == "SYMMETRIC_DEFAULT" && k.Origin == "AWS_KMS" &&
 		(k.State == "Enabled" || k.State == "Disabled")
 }
