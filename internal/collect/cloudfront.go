@@ -28,7 +28,7 @@ func collectCloudFront(ctx context.Context, t *Task, api cloudfrontAPI) {
 		}
 		for _, d := range p.DistributionList.Items {
 			ds = append(ds, snapshot.Distribution{ID: aws.ToString(d.Id), Arn: aws.ToString(d.ARN), Domain: aws.ToString(d.DomainName),
-				Enabled: aws.ToBool(d.Enabled), WebACLID: aws.ToString(d.WebACLId)})
+				Disabled: d.Enabled != nil && !*d.Enabled, WebACLID: aws.ToString(d.WebACLId)})
 		}
 	})
 	if t.Failed("ListDistributions", err) {

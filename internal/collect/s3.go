@@ -26,7 +26,7 @@ func init() {
 			c, _ := clients.LoadOrStore(region, newS3(t.RegionOf(region)))
 			return c.(s3API)
 		}
-		collectS3(ctx, t, newS3Control(t.Config), newS3(t.Config), inRegion)
+		collectS3(ctx, t, S3Control(t.Config), newS3(t.Config), inRegion)
 	}})
 }
 
@@ -63,10 +63,11 @@ func newS3(cfg aws.Config) *s3.Client {
 	})
 }
 
-// newS3Control keeps the account id out of the host name off AWS: S3
+// S3Control returns an S3 Control client that also works off AWS: S3
 // Control addresses {account}.s3-control.{region}.amazonaws.com, which only
-// AWS's DNS answers; the account also travels in x-amz-account-id.
-func newS3Control(cfg aws.Config) *s3control.Client {
+// AWS's DNS answers, so elsewhere (an emulator, a proxy) the account id is
+// kept out of the host name; it travels in x-amz-account-id anyway.
+func S3Control(cfg aws.Config) *s3control.Client {
 	return s3control.NewFromConfig(cfg, func(o *s3control.Options) {
 		if offAWS(o.BaseEndpoint) {
 			o.EndpointResolverV2 = unprefixedS3Control{o.EndpointResolverV2}

@@ -25,27 +25,37 @@ var _ = catalog.Register(&catalog.Control{
 		"aws ecs put-account-setting-default --name $s --value enabled --region <region>; done",
 	Reads: []string{"ecs:ListAccountSettings"},
 	Check: func(e *catalog.Eval) {
-		var off []string
+		var off, unknown []string
 		for _, region := range assessedRegions(e.Account) {
 			ecs := e.Account.Regions[region].ECS
 			if ecs == nil {
 				e.NotCollected("ecs")
 				return
 			}
-			var names []string
+			var disabled, missing []string
 			for _, s := range ecsLongARNSettings {
-				if ecs.Settings[s] != "enabled" {
-					names = append(names, s)
+				switch v, ok := ecs.Settings[s]; {
+				case !ok:
+					missing = append(missing, s)
+				case v != "enabled":
+					disabled = append(disabled, s)
 				}
 			}
-			if len(names) > 0 {
-				off = append(off, region+": "+strings.Join(names, ", "))
+			if len(disabled) > 0 {
+				off = append(off, region+": "+strings.Join(disabled, ", "))
+			}
+			if len(missing) > 0 {
+				unknown = append(unknown, region+": "+strings.Join(missing, ", "))
 			}
 		}
-		if len(off) > 0 {
-			e.Fail("", "the long ARN format is not enabled (%s): opt in with put-account-setting-default", strings.Join(off, "; "))
-			return
+		switch {
+		case len(off) > 0:
+			e.Fail("", "the long ARN format is disabled (%s): opt in with put-account-setting-default", strings.Join(off, "; "))
+		case len(unknown) > 0:
+			// AWS reports every effective setting; one it leaves out cannot be judged.
+			e.Errorf("", "ecs:ListAccountSettings returned no effective value for %s", strings.Join(unknown, "; "))
+		default:
+			e.Pass("", "the long ARN format is enabled for tasks, services and container instances in %s", listOf(assessedRegions(e.Account)))
 		}
-		e.Pass("", "the long ARN format is enabled for tasks, services and container instances in %s", listOf(assessedRegions(e.Account)))
 	},
 })

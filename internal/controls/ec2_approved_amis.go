@@ -30,13 +30,12 @@ var _ = catalog.Register(&catalog.Control{
 		if s == nil {
 			return
 		}
-		instances := liveInstances(s)
-		if len(instances) == 0 {
+		if len(s.Instances) == 0 {
 			e.Pass("", "no instance in %s", e.Region)
 			return
 		}
 		approved, source := approvedAMIOwners(e)
-		for _, i := range instances {
+		for _, i := range s.Instances {
 			arn := ec2ARN(e, "instance", i.ID)
 			img, ok := s.Images[i.ImageID]
 			switch {

@@ -26,12 +26,11 @@ var _ = catalog.Register(&catalog.Control{
 		if s == nil {
 			return
 		}
-		instances := liveInstances(s)
-		if len(instances) == 0 {
+		if len(s.Instances) == 0 {
 			e.Pass("", "no instance in %s", e.Region)
 			return
 		}
-		for _, i := range instances {
+		for _, i := range s.Instances {
 			arn := ec2ARN(e, "instance", i.ID)
 			switch {
 			case i.HTTPEndpoint == "disabled":

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
 var _ = catalog.Register(&catalog.Control{
@@ -28,24 +29,25 @@ var _ = catalog.Register(&catalog.Control{
 		if s == nil {
 			return
 		}
-		instances := liveInstances(s)
-		if len(instances) == 0 {
+		if len(s.Instances) == 0 {
 			e.Pass("", "no instance in %s", e.Region)
 			return
 		}
-		for _, i := range instances {
+		groups := map[string]*snapshot.SecurityGroup{}
+		for j := range s.SecurityGroups {
+			groups[s.SecurityGroups[j].ID] = &s.SecurityGroups[j]
+		}
+		for _, i := range s.Instances {
 			arn := ec2ARN(e, "instance", i.ID)
 			if i.PublicIP == "" {
 				e.Pass(arn, "instance %s has no public IP", i.ID)
 				continue
 			}
 			var open []string
-			for _, gid := range i.SecurityGroups {
-				for j := range s.SecurityGroups {
-					if g := &s.SecurityGroups[j]; g.ID == gid {
-						if rules := internetIngress(g); len(rules) > 0 {
-							open = append(open, g.ID+" admits "+strings.Join(rules, ", "))
-						}
+			for _, id := range i.SecurityGroups {
+				if g := groups[id]; g != nil {
+					if rules := internetIngress(g); len(rules) > 0 {
+						open = append(open, g.ID+" admits "+strings.Join(rules, ", "))
 					}
 				}
 			}

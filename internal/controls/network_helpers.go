@@ -19,18 +19,6 @@ func ec2Of(e *catalog.Eval) *snapshot.EC2 {
 	return e.R.EC2
 }
 
-// liveInstances are the instances that exist (the collector already leaves
-// terminated ones out; shutting-down ones are on their way).
-func liveInstances(s *snapshot.EC2) []snapshot.Instance {
-	out := make([]snapshot.Instance, 0, len(s.Instances))
-	for _, i := range s.Instances {
-		if i.State != "shutting-down" && i.State != "terminated" {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
 // isInternet reports whether a CIDR is the whole IPv4 or IPv6 internet.
 func isInternet(cidr string) bool { return cidr == "0.0.0.0/0" || cidr == "::/0" }
 
@@ -71,10 +59,13 @@ func adminPortsIn(protocol string, from, to int32) []string {
 	return out
 }
 
+// protocolNames names the IP protocols network ACLs give by number.
+var protocolNames = map[string]string{"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+
 // describeRule says what a rule admits: "all traffic", "tcp 22",
 // "tcp 0-65535", "icmp".
 func describeRule(protocol string, from, to int32) string {
-	name := map[string]string{"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}[protocol]
+	name := protocolNames[protocol]
 	if name == "" {
 		name = strings.ToLower(protocol)
 	}
@@ -199,14 +190,6 @@ func reportsGlobal(e *catalog.Eval) bool {
 	}
 	regions := assessedRegions(e.Account)
 	return len(regions) > 0 && e.Region == regions[0]
-}
-
-// eachRegion calls f with every assessed region of the account and its
-// state, in order.
-func eachRegion(a *snapshot.Account, f func(region string, r *snapshot.Region)) {
-	for _, name := range assessedRegions(a) {
-		f(name, a.Regions[name])
-	}
 }
 
 // ec2ARN is the ARN of an EC2 resource of the region being checked:

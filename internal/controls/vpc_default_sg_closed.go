@@ -1,6 +1,8 @@
 package controls
 
 import (
+	"strings"
+
 	"github.com/secure-baseline/baseline/internal/catalog"
 )
 
@@ -35,9 +37,15 @@ var _ = catalog.Register(&catalog.Control{
 			}
 			found = true
 			arn := ec2ARN(e, "security-group", g.ID)
-			if n, m := len(g.Ingress), len(g.Egress); n+m > 0 {
-				e.Fail(arn, "default security group %s of %s has %s and %s: remove them all",
-					g.ID, g.VPCID, plural(n, "inbound rule"), plural(m, "outbound rule"))
+			var rules []string
+			if n := len(g.Ingress); n > 0 {
+				rules = append(rules, plural(n, "inbound rule"))
+			}
+			if n := len(g.Egress); n > 0 {
+				rules = append(rules, plural(n, "outbound rule"))
+			}
+			if len(rules) > 0 {
+				e.Fail(arn, "default security group %s of %s has %s: remove them all", g.ID, g.VPCID, strings.Join(rules, " and "))
 				continue
 			}
 			e.Pass(arn, "default security group %s of %s has no rules", g.ID, g.VPCID)

@@ -2,6 +2,7 @@ package controls
 
 import (
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
 var _ = catalog.Register(&catalog.Control{
@@ -39,26 +40,31 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		for _, v := range s.VPCs {
 			arn := ec2ARN(e, "vpc", v.ID)
-			var failed string
-			logged := false
-			for _, a := range r.Associations {
-				if a.VPCID != v.ID {
-					continue
-				}
-				if a.Status == "ACTIVE" || a.Status == "CREATING" {
-					e.Pass(arn, "VPC %s logs its DNS queries through %s", v.ID, a.ConfigID)
-					logged = true
-					break
-				}
-				failed = a.ConfigID + " is " + a.Status
-			}
+			a := queryLogging(r, v.ID)
 			switch {
-			case logged:
-			case failed != "":
-				e.Fail(arn, "VPC %s does not log its DNS queries: its association with %s", v.ID, failed)
-			default:
+			case a == nil:
 				e.Fail(arn, "VPC %s does not log its DNS queries: %s", v.ID, hint)
+			case a.Status == "ACTIVE" || a.Status == "CREATING":
+				e.Pass(arn, "VPC %s logs its DNS queries through %s", v.ID, a.ConfigID)
+			default:
+				e.Fail(arn, "VPC %s does not log its DNS queries: its association with %s is %s", v.ID, a.ConfigID, a.Status)
 			}
 		}
 	},
 })
+
+// queryLogging returns the VPC's working query logging association, else
+// its broken one, else nil.
+func queryLogging(r *snapshot.Resolver, vpc string) *snapshot.QueryLogAssociation {
+	var broken *snapshot.QueryLogAssociation
+	for i, a := range r.Associations {
+		switch {
+		case a.VPCID != vpc:
+		case a.Status == "ACTIVE" || a.Status == "CREATING":
+			return &r.Associations[i]
+		default:
+			broken = &r.Associations[i]
+		}
+	}
+	return broken
+}

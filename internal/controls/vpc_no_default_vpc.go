@@ -39,8 +39,8 @@ var _ = catalog.Register(&catalog.Control{
 			if enis == 0 {
 				e.Fail(ec2ARN(e, "vpc", v.ID), "default VPC %s exists and is empty: delete it", v.ID)
 			} else {
-				e.Fail(ec2ARN(e, "vpc", v.ID), "default VPC %s exists and is in use by %d network interfaces: "+
-					"move those workloads to a purpose-built VPC, then delete it", v.ID, enis)
+				e.Fail(ec2ARN(e, "vpc", v.ID), "default VPC %s exists and is in use by %s: "+
+					"move those workloads to a purpose-built VPC, then delete it", v.ID, plural(enis, "network interface"))
 			}
 		}
 		if !found {

@@ -56,7 +56,7 @@ var _ = catalog.Register(&catalog.Control{
 				return
 			}
 			for _, d := range cf.Distributions {
-				if !d.Enabled {
+				if d.Disabled {
 					continue
 				}
 				checked++

@@ -35,8 +35,8 @@ type Options struct {
 // Run performs the tour. It says what it does on Log and writes reports on Out.
 func Run(ctx context.Context, opts Options) error {
 	if !emulator.Available() {
-		fmt.Fprintf(opts.Log, "%v\nskipped: building and auditing the demo organization (needs the emulator)\n", emulator.ErrNotInstalled)
-		return nil
+		fmt.Fprintf(opts.Log, "%v\nskipped: building the demo organization and collecting it live (needs the emulator)\n", emulator.ErrNotInstalled)
+		return offline(opts)
 	}
 	step(opts.Log, "starting the AWS emulator (moto) on loopback")
 	srv, err := emulator.Start(ctx, emulator.Options{LoadManagedPolicies: true})
@@ -75,11 +75,14 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	res := audit.Run(snap, audit.Options{})
 	fmt.Fprintf(opts.Log, "  %d accounts, %d findings, %d API calls in %s\n", len(snap.Accounts), len(res.Findings), ss.Stats.Calls(), time.Since(start).Round(time.Millisecond))
-	format := opts.Format
-	if format == "" {
-		format = "table"
+	return report.Write(opts.Out, opts.format(), report.Input{Result: res, Snapshot: snap, Now: time.Now().UTC(), ToolVersion: opts.ToolVersion, Color: opts.Color})
+}
+
+func (o Options) format() string {
+	if o.Format == "" {
+		return "table"
 	}
-	return report.Write(opts.Out, format, report.Input{Result: res, Snapshot: snap, Now: time.Now().UTC(), ToolVersion: opts.ToolVersion, Color: opts.Color})
+	return o.Format
 }
 
 func step(w io.Writer, s string) { fmt.Fprintf(w, "==> %s\n", s) }

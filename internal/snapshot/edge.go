@@ -24,10 +24,11 @@ type CloudFront struct {
 
 // Distribution is a CloudFront distribution.
 type Distribution struct {
-	ID      string `json:"id"`
-	Arn     string `json:"arn"`
-	Domain  string `json:"domain"`
-	Enabled bool   `json:"enabled"`
+	ID     string `json:"id"`
+	Arn    string `json:"arn"`
+	Domain string `json:"domain"`
+	// Disabled is set when CloudFront says the distribution serves nothing.
+	Disabled bool `json:"disabled,omitempty"`
 	// WebACLID is the ARN of a WAFv2 web ACL (or the id of a WAF Classic one).
 	WebACLID string `json:"web_acl_id,omitempty"`
 }
