@@ -182,7 +182,7 @@ func DescribeReadError(err *snapshot.Error) string {
 	}
 	switch err.Class {
 	case "access_denied":
-		return fmt.Sprintf("access denied to %s%s (%s): grant %s to the audit role", op, where, err.Code, op)
+		return fmt.Sprintf("access denied to %s%s (%s): grant %s to the audit role", op, where, err.Code, IAMAction(op))
 	case "unsupported":
 		return fmt.Sprintf("%s%s is not supported by the endpoint (%s)", op, where, err.Code)
 	case "opt_in_required":

@@ -45,7 +45,25 @@ func newControlsCmd(g *globals) *cobra.Command {
 			return showControl(g, c)
 		},
 	}
-	cmd.AddCommand(list, show)
+	perms := &cobra.Command{
+		Use:   "permissions",
+		Short: "Print the IAM actions the checks depend on, as a policy (with SecurityAudit and ViewOnlyAccess it covers every read)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w, closeOut, err := g.out()
+			if err != nil {
+				return err
+			}
+			policy := map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{{
+				"Sid": "BaselineAuditReadOnly", "Effect": "Allow", "Action": catalog.Permissions(), "Resource": "*",
+			}}}
+			if err := writeJSON(w, policy); err != nil {
+				return err
+			}
+			return closeOut()
+		},
+	}
+	cmd.AddCommand(list, show, perms)
 	return cmd
 }
 
