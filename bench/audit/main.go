@@ -6,7 +6,7 @@
 // collection cannot finish faster than either the chain of calls that must
 // happen one after the other, or the calls the budget lets through.
 //
-//	go run ./bench/audit -accounts 20 -latency 50ms -concurrency 64
+//	go run ./bench/audit -accounts 20 -latency 50ms -concurrency 8,64
 package main
 
 import (
@@ -18,11 +18,15 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/secure-baseline/baseline/bench/internal/latency"
 	"github.com/secure-baseline/baseline/internal/audit"
@@ -48,6 +52,8 @@ type Result struct {
 	LowerBoundSec float64 `json:"lower_bound_seconds"`
 	Ratio         float64 `json:"wall_over_lower_bound"`
 	PeakRSSMB     float64 `json:"peak_rss_mb"`
+	EmulatorCPS   float64 `json:"emulator_calls_per_second"`
+	DemandCPS     float64 `json:"demanded_calls_per_second"`
 	Findings      int     `json:"findings"`
 	ReadErrors    int     `json:"read_errors"`
 }
@@ -56,16 +62,25 @@ func main() {
 	accounts := flag.Int("accounts", 20, "member accounts in the organization")
 	regions := flag.String("regions", "us-east-1,eu-west-1,us-west-2,ap-southeast-1", "regions to collect")
 	lat := flag.Duration("latency", 50*time.Millisecond, "latency added to every call")
-	conc := flag.Int("concurrency", 64, "collection concurrency")
+	conc := flag.String("concurrency", "8,64", "collection concurrency; a comma-separated list runs each on the same organization")
 	asJSON := flag.Bool("json", false, "print the result as JSON")
 	flag.Parse()
-	if err := run(*accounts, strings.Split(*regions, ","), *lat, *conc, *asJSON); err != nil {
+	var concs []int
+	for _, c := range strings.Split(*conc, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "bench: -concurrency %q: want positive integers\n", *conc)
+			os.Exit(2)
+		}
+		concs = append(concs, n)
+	}
+	if err := run(*accounts, strings.Split(*regions, ","), *lat, concs, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, regions []string, lat time.Duration, conc int, asJSON bool) error {
+func run(n int, regions []string, lat time.Duration, concs []int, asJSON bool) error {
 	ctx := context.Background()
 	srv, err := emulator.Start(ctx, emulator.Options{})
 	if err != nil {
@@ -83,13 +98,46 @@ func run(n int, regions []string, lat time.Duration, conc int, asJSON bool) erro
 	if _, err := fixture.BuildScale(ctx, cfg, n, regions); err != nil {
 		return err
 	}
+	capacity, err := emulatorCapacity(ctx, cfg, 16, 800)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "emulator capacity: %.0f calls/s (ec2:DescribeVpcs at concurrency 16, no added latency)\n", capacity)
 	proxy, err := latency.Start(srv.URL, lat)
 	if err != nil {
 		return err
 	}
 	defer proxy.Stop()
 	os.Setenv("AWS_ENDPOINT_URL", proxy.URL)
+	for _, conc := range concs {
+		if err := measure(ctx, n, regions, lat, conc, capacity, asJSON); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
+// emulatorCapacity measures how many simple reads per second the emulator
+// serves with no added latency: above it, the emulator, not the collector,
+// sets the pace.
+func emulatorCapacity(ctx context.Context, cfg aws.Config, conc, calls int) (float64, error) {
+	api := ec2.NewFromConfig(cfg)
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(conc)
+	start := time.Now()
+	for i := 0; i < calls; i++ {
+		g.Go(func() error {
+			_, err := api.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, err
+	}
+	return float64(calls) / time.Since(start).Seconds(), nil
+}
+
+func measure(ctx context.Context, n int, regions []string, lat time.Duration, conc int, capacity float64, asJSON bool) error {
 	ss, err := awsx.NewSessions(ctx, awsx.Options{})
 	if err != nil {
 		return err
@@ -112,6 +160,7 @@ func run(n int, regions []string, lat time.Duration, conc int, asJSON bool) erro
 		WallSeconds: wall.Seconds(), AuditSeconds: auditTime.Seconds(),
 		Calls: ss.Stats.Calls(), Attempts: ss.Stats.Attempts(), ChainDepth: ss.Stats.MaxChainDepth(),
 		PeakRSSMB: peakRSSMB(), Findings: len(res.Findings), ReadErrors: len(snap.Errors),
+		EmulatorCPS: capacity, DemandCPS: float64(conc) / lat.Seconds(),
 	}
 	dups := ss.Stats.Duplicates()
 	for _, c := range dups {
@@ -125,6 +174,7 @@ func run(n int, regions []string, lat time.Duration, conc int, asJSON bool) erro
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
+	fmt.Printf("\n== concurrency %d\n", conc)
 	fmt.Printf("accounts × regions     %d × %d (+ management)\n", n, len(regions))
 	fmt.Printf("wall time              %.2fs (audit of the snapshot: %s)\n", r.WallSeconds, auditTime.Round(time.Millisecond))
 	fmt.Printf("API calls              %d (%d HTTP attempts), duplicates %d\n", r.Calls, r.Attempts, r.Duplicates)
@@ -133,6 +183,8 @@ func run(n int, regions []string, lat time.Duration, conc int, asJSON bool) erro
 	fmt.Printf("lower bound            %.2fs\n", r.LowerBoundSec)
 	fmt.Printf("wall ÷ lower bound     %.2f (target ≤ 2)\n", r.Ratio)
 	fmt.Printf("peak RSS               %.0f MB\n", r.PeakRSSMB)
+	fmt.Printf("emulator               serves %.0f calls/s; this concurrency asks up to %.0f calls/s%s\n", r.EmulatorCPS, r.DemandCPS,
+		map[bool]string{true: " (emulator-bound: above its capacity)", false: ""}[r.DemandCPS > r.EmulatorCPS])
 	fmt.Printf("findings               %d (%d failed reads)\n", r.Findings, r.ReadErrors)
 	if len(dups) > 0 {
 		keys := make([]string, 0, len(dups))

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"github.com/secure-baseline/baseline/internal/alert"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/yamlx"
 )
@@ -35,6 +36,12 @@ type Config struct {
 	Regions      Regions                  `yaml:"regions"`
 	Audit        Audit                    `yaml:"audit"`
 	Controls     map[string]ControlConfig `yaml:"controls"`
+	Trail        Trail                    `yaml:"trail"`
+}
+
+// Trail configures the CloudTrail pipeline.
+type Trail struct {
+	Alerts alert.Config `yaml:"alerts"`
 }
 
 // Organization names the accounts with a role in the baseline.

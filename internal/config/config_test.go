@@ -79,3 +79,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestTrailAlerts(t *testing.T) {
+	c, err := Parse([]byte(`trail:
+  alerts:
+    sns: ["arn:aws:sns:us-east-1:111111111111:security-alerts"]
+    webhooks: [{url: "https://hooks.example.com/baseline", secret_env: BASELINE_HOOK_SECRET}]
+    slack: [{url_env: SLACK_URL}]
+    group_window: 10m
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.Trail.Alerts
+	if len(a.SNS) != 1 || len(a.Webhooks) != 1 || a.Webhooks[0].SecretEnv != "BASELINE_HOOK_SECRET" || a.GroupWindow.Minutes() != 10 || a.Slack[0].URLEnv != "SLACK_URL" {
+		t.Fatalf("alerts = %+v", a)
+	}
+	// A Slack URL is a secret: it may only come from the environment.
+	if _, err := Parse([]byte("trail:\n  alerts:\n    slack: [{url: 'https://hooks.slack.com/x'}]\n")); err == nil || !strings.HasPrefix(err.Error(), "3:") {
+		t.Fatalf("slack url in the file: err = %v", err)
+	}
+}
