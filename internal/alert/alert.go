@@ -3,42 +3,15 @@ package alert
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Detection is one rule firing on one event, as the detection engine reports
-// it. The JSON names are those of `trail detect --format json`.
-type Detection struct {
-	RuleID       string    `json:"rule_id"`
-	RuleTitle    string    `json:"rule_title"`
-	Level        string    `json:"level"`
-	EventID      string    `json:"event_id"`
-	EventTime    time.Time `json:"event_time"`
-	EventName    string    `json:"event_name"`
-	EventSource  string    `json:"event_source"`
-	AccountID    string    `json:"account_id"`
-	Region       string    `json:"region"`
-	PrincipalARN string    `json:"principal_arn"`
-	SourceIP     string    `json:"source_ip"`
-	// Count is what a correlation rule measured (events, distinct values);
-	// zero or one for a plain rule.
-	Count int64 `json:"count,omitempty"`
-}
-
-// Key identifies a detection across runs: the same rule on the same event is
-// the same detection, however often the event is delivered.
-func (d *Detection) Key() string {
-	if d.EventID != "" {
-		return d.RuleID + "/" + d.EventID
-	}
-	// Correlation closings may have no event of their own.
-	return d.RuleID + "/" + d.PrincipalARN + "@" + d.EventTime.UTC().Format(time.RFC3339Nano)
-}
-
-func (d *Detection) events() int64 { return max(d.Count, 1) }
+// events is how many events a detection stands for (a correlation counts its window).
+func events(d *detect.Detection) int64 { return max(d.Count, 1) }
 
 // MaxEventIDs bounds the event ids one alert lists; Count still counts all.
 const MaxEventIDs = 100
@@ -66,7 +39,7 @@ type Alert struct {
 
 // newAlert summarises detections of one group; the first one names the
 // account, region, source and event shown.
-func newAlert(ds []Detection) *Alert {
+func newAlert(ds []detect.Detection) *Alert {
 	first := ds[0]
 	a := &Alert{
 		RuleID: first.RuleID, RuleTitle: first.RuleTitle, Level: first.Level,
@@ -76,7 +49,7 @@ func newAlert(ds []Detection) *Alert {
 	}
 	keys := make([]string, 0, len(ds))
 	for _, d := range ds {
-		a.Count += d.events()
+		a.Count += events(&d)
 		if d.EventTime.Before(a.FirstTime) {
 			a.FirstTime = d.EventTime
 		}

@@ -1,13 +1,14 @@
 package alert
 
 import (
+	"github.com/secure-baseline/baseline/internal/detect"
 	"slices"
 	"testing"
 	"time"
 )
 
 func TestNewAlertSummarisesAGroup(t *testing.T) {
-	ds := []Detection{det("r1", "arn:p", 3), det("r1", "arn:p", 1), det("r1", "arn:p", 2)}
+	ds := []detect.Detection{det("r1", "arn:p", 3), det("r1", "arn:p", 1), det("r1", "arn:p", 2)}
 	ds[2].Count = 5 // a correlation measured five events
 	a := newAlert(ds)
 	if a.Count != 7 || !a.FirstTime.Equal(t0.Add(time.Second)) || !a.LastTime.Equal(t0.Add(3*time.Second)) {
@@ -30,7 +31,7 @@ func TestNewAlertSummarisesAGroup(t *testing.T) {
 }
 
 func TestNewAlertCapsEventIDs(t *testing.T) {
-	var ds []Detection
+	var ds []detect.Detection
 	for i := range MaxEventIDs + 10 {
 		ds = append(ds, det("r", "p", i))
 	}

@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"encoding/json"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,7 +34,7 @@ func (f *fakeSQS) SendMessage(_ context.Context, in *sqs.SendMessageInput, _ ...
 func TestSNSPublish(t *testing.T) {
 	d := det("r", "p", 1)
 	d.RuleTitle = "Root login – ünicode\nand a very long title that goes on and on and on and on and on and on and on and on"
-	a := newAlert([]Detection{d})
+	a := newAlert([]detect.Detection{d})
 	f := &fakeSNS{}
 	if err := NewSNS(f, "arn:aws:sns:eu-west-3:111122223333:alerts.fifo").Send(context.Background(), a); err != nil {
 		t.Fatal(err)
@@ -64,7 +65,7 @@ func TestSNSPublish(t *testing.T) {
 func TestSQSSend(t *testing.T) {
 	d := det("r", "p", 1)
 	d.AccountID = "" // empty attributes are left out: SQS rejects them
-	a := newAlert([]Detection{d})
+	a := newAlert([]detect.Detection{d})
 	f := &fakeSQS{}
 	if err := NewSQS(f, "https://sqs.us-east-1.amazonaws.com/111122223333/alerts").Send(context.Background(), a); err != nil {
 		t.Fatal(err)

@@ -3,14 +3,15 @@ package alert
 import (
 	"context"
 	"fmt"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"sync"
 	"time"
 )
 
 var t0 = time.Date(2024, 7, 31, 13, 0, 0, 0, time.UTC)
 
-func det(rule, principal string, i int) Detection {
-	return Detection{
+func det(rule, principal string, i int) detect.Detection {
+	return detect.Detection{
 		RuleID: rule, RuleTitle: "Title of " + rule, Level: "high",
 		EventID:   fmt.Sprintf("00000000-0000-0000-0000-%012d", i),
 		EventTime: t0.Add(time.Duration(i) * time.Second), EventName: "StopLogging",

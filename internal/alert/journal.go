@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -27,16 +28,16 @@ type journal struct {
 }
 
 type journalLine struct {
-	At   time.Time  `json:"at,omitzero"`
-	D    *Detection `json:"d,omitempty"`
-	K    string     `json:"k,omitempty"`
-	Sent []string   `json:"sent,omitempty"`
+	At   time.Time         `json:"at,omitzero"`
+	D    *detect.Detection `json:"d,omitempty"`
+	K    string            `json:"k,omitempty"`
+	Sent []string          `json:"sent,omitempty"`
 }
 
 // pending is a detection accepted but not yet delivered.
 type pending struct {
 	at time.Time
-	d  Detection
+	d  detect.Detection
 }
 
 // openJournal loads the journal at path, compacts it (keys older than the
@@ -169,8 +170,8 @@ func syncDir(dir string) error {
 }
 
 // accept appends the detections whose keys are new, syncs, and returns them.
-func (j *journal) accept(ds []Detection, at time.Time) ([]Detection, error) {
-	var fresh []Detection
+func (j *journal) accept(ds []detect.Detection, at time.Time) ([]detect.Detection, error) {
+	var fresh []detect.Detection
 	batch := map[string]bool{}
 	enc := json.NewEncoder(j.w)
 	for i := range ds {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -72,7 +73,7 @@ type Notifier struct {
 }
 
 type group struct {
-	ds    []Detection
+	ds    []detect.Detection
 	timer *time.Timer
 }
 
@@ -126,7 +127,7 @@ func (n *Notifier) DeadLetterPath() string { return n.dead.Path() }
 // Notify accepts the detections not accepted before and returns how many.
 // Once it returns without error they are on disk: the caller may let go of
 // the events they came from.
-func (n *Notifier) Notify(ds []Detection) (int, error) {
+func (n *Notifier) Notify(ds []detect.Detection) (int, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
@@ -144,7 +145,7 @@ func (n *Notifier) Notify(ds []Detection) (int, error) {
 }
 
 // add puts d in its group, opening the group's window if needed. n.mu is held.
-func (n *Notifier) add(d Detection, at time.Time) {
+func (n *Notifier) add(d detect.Detection, at time.Time) {
 	key := d.RuleID + "\x00" + d.PrincipalARN
 	g := n.groups[key]
 	if g == nil {
@@ -166,7 +167,7 @@ func (n *Notifier) windowEnd(key string, g *group) {
 }
 
 // start delivers a group in the background. n.mu is held.
-func (n *Notifier) start(ds []Detection) {
+func (n *Notifier) start(ds []detect.Detection) {
 	n.inflight++
 	go n.deliver(ds)
 }
@@ -212,7 +213,7 @@ func (n *Notifier) Close(ctx context.Context) error {
 
 // deliver sends one group's alert to every sink and records the delivery
 // once each sink took it or it was dead-lettered.
-func (n *Notifier) deliver(ds []Detection) {
+func (n *Notifier) deliver(ds []detect.Detection) {
 	n.sem <- struct{}{}
 	a := newAlert(ds)
 	var wg sync.WaitGroup

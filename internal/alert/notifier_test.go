@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"os"
 	"path/filepath"
 	"sync"
@@ -21,7 +22,7 @@ func open(t *testing.T, dir string, window time.Duration, sinks ...Sink) *Notifi
 	return n
 }
 
-func notify(t *testing.T, n *Notifier, want int, ds ...Detection) {
+func notify(t *testing.T, n *Notifier, want int, ds ...detect.Detection) {
 	t.Helper()
 	got, err := n.Notify(ds)
 	if err != nil || got != want {

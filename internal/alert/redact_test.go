@@ -3,6 +3,7 @@ package alert
 import (
 	"bytes"
 	"context"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"log/slog"
 	"net"
 	"net/http"
@@ -49,7 +50,7 @@ func TestSecretsAreRedacted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.Notify([]Detection{det("r", "p", 1)}); err != nil {
+	if _, err := n.Notify([]detect.Detection{det("r", "p", 1)}); err != nil {
 		t.Fatal(err)
 	}
 	n.Close(context.Background())

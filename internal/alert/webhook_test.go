@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"errors"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -39,7 +40,7 @@ func TestWebhookDeliveryVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := newAlert([]Detection{det("r", "p", 1)})
+	a := newAlert([]detect.Detection{det("r", "p", 1)})
 	if err := wh.Send(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestSlackMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := det("r", "arn:aws:sts::111122223333:assumed-role/Admin/<!channel>", 1)
-	if err = s.Send(context.Background(), newAlert([]Detection{d, det("r", d.PrincipalARN, 2)})); err != nil {
+	if err = s.Send(context.Background(), newAlert([]detect.Detection{d, det("r", d.PrincipalARN, 2)})); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"type":"header"`, `"text":"[HIGH] Title of r (2 events)"`, `Admin/\u0026lt;!channel\u0026gt;`, `"type":"section"`, `"type":"context"`} {
@@ -122,7 +123,7 @@ func TestSlackMessage(t *testing.T) {
 		t.Error("a session name can mention @channel")
 	}
 	d.RuleTitle = "ratelimit"
-	err = s.Send(context.Background(), newAlert([]Detection{d}))
+	err = s.Send(context.Background(), newAlert([]detect.Detection{d}))
 	var se *StatusError
 	if !errors.As(err, &se) || se.Code != 429 || se.RetryAfter != 7*time.Second || !retryable(err) {
 		t.Fatalf("rate limited: %#v", err)

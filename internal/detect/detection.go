@@ -32,6 +32,16 @@ type Detection struct {
 	Tags  []string `json:"-"`
 }
 
+// Key identifies a detection across runs: the same rule on the same event is
+// the same detection, however often the event is delivered.
+func (d *Detection) Key() string {
+	if d.EventID != "" {
+		return d.RuleID + "/" + d.EventID
+	}
+	// Correlation closings may have no event of their own.
+	return d.RuleID + "/" + d.PrincipalARN + "@" + d.EventTime.UTC().Format(time.RFC3339Nano)
+}
+
 // Correlation reports whether the detection comes from a correlation rule.
 func (d *Detection) Correlation() bool { return d.Count > 0 }
 

@@ -3,7 +3,6 @@ package watch
 import (
 	"sync"
 
-	"github.com/secure-baseline/baseline/internal/alert"
 	"github.com/secure-baseline/baseline/internal/cloudtrail"
 	"github.com/secure-baseline/baseline/internal/detect"
 	"github.com/secure-baseline/baseline/internal/sigma"
@@ -14,13 +13,13 @@ import (
 // correlation windows still open (at the end of a drain).
 type Detector interface {
 	NewBatch() Batch
-	Flush() []alert.Detection
+	Flush() []detect.Detection
 }
 
 // Batch is the records of one object or message.
 type Batch interface {
 	Add(*cloudtrail.Record)
-	Commit() []alert.Detection
+	Commit() []detect.Detection
 }
 
 // NewDetector returns a Detector running rules (as rules.Load returns them)
@@ -40,21 +39,16 @@ func NewDetector(rules []*sigma.Rule, minLevel string) (Detector, error) {
 type engine struct {
 	e   *detect.Engine
 	mu  sync.Mutex
-	out []alert.Detection
+	out []detect.Detection
 }
 
 func (d *engine) emit(x detect.Detection) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.out = append(d.out, alert.Detection{
-		RuleID: x.RuleID, RuleTitle: x.RuleTitle, Level: x.Level,
-		EventID: x.EventID, EventTime: x.EventTime, EventName: x.EventName, EventSource: x.EventSource,
-		AccountID: x.AccountID, Region: x.Region, PrincipalARN: x.PrincipalARN, SourceIP: x.SourceIP,
-		Count: x.Count,
-	})
+	d.out = append(d.out, x)
 }
 
-func (d *engine) take() []alert.Detection {
+func (d *engine) take() []detect.Detection {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := d.out
@@ -64,7 +58,7 @@ func (d *engine) take() []alert.Detection {
 
 func (d *engine) NewBatch() Batch { return &engineBatch{d: d, b: d.e.NewBatch()} }
 
-func (d *engine) Flush() []alert.Detection {
+func (d *engine) Flush() []detect.Detection {
 	d.e.Flush()
 	return d.take()
 }
@@ -76,7 +70,7 @@ type engineBatch struct {
 
 func (b *engineBatch) Add(r *cloudtrail.Record) { b.b.Add(r) }
 
-func (b *engineBatch) Commit() []alert.Detection {
+func (b *engineBatch) Commit() []detect.Detection {
 	b.d.e.Commit(b.b)
 	return b.d.take()
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"io"
 	"os"
 	"path/filepath"
@@ -101,15 +102,15 @@ type nameDetector struct{ names map[string]bool }
 
 type nameBatch struct {
 	d   *nameDetector
-	out []alert.Detection
+	out []detect.Detection
 }
 
-func (d *nameDetector) NewBatch() Batch          { return &nameBatch{d: d} }
-func (d *nameDetector) Flush() []alert.Detection { return nil }
-func (b *nameBatch) Commit() []alert.Detection   { return b.out }
+func (d *nameDetector) NewBatch() Batch           { return &nameBatch{d: d} }
+func (d *nameDetector) Flush() []detect.Detection { return nil }
+func (b *nameBatch) Commit() []detect.Detection   { return b.out }
 func (b *nameBatch) Add(r *cloudtrail.Record) {
 	if b.d.names[r.EventName] {
-		b.out = append(b.out, alert.Detection{RuleID: "rule-" + r.EventName, RuleTitle: r.EventName, Level: "high",
+		b.out = append(b.out, detect.Detection{RuleID: "rule-" + r.EventName, RuleTitle: r.EventName, Level: "high",
 			EventID: r.EventID, EventTime: r.EventTime, EventName: r.EventName, PrincipalARN: r.PrincipalARN})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"os"
 	"path/filepath"
 	"strings"
@@ -375,8 +376,8 @@ func journalKeys(t *testing.T, path string) map[string]int {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		var l struct {
-			D *alert.Detection `json:"d"`
-			K string           `json:"k"`
+			D *detect.Detection `json:"d"`
+			K string            `json:"k"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/secure-baseline/baseline/internal/detect"
 	"io"
 	"log/slog"
 	"time"
@@ -11,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/secure-baseline/baseline/internal/alert"
 	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/cloudtrail"
 )
@@ -37,7 +37,7 @@ type Index interface {
 
 // Notifier accepts detections durably (alert.Notifier).
 type Notifier interface {
-	Notify([]alert.Detection) (int, error)
+	Notify([]detect.Detection) (int, error)
 }
 
 // Pipeline turns messages into indexed events and alerts. It is used from
@@ -92,7 +92,7 @@ func New(c Config) *Pipeline {
 // process. When ctx ends, the messages not finished are not returned.
 func (p *Pipeline) Process(ctx context.Context, msgs []Message) ([]Message, error) {
 	var done []Message
-	var dets []alert.Detection
+	var dets []detect.Detection
 	for _, m := range msgs {
 		if ctx.Err() != nil {
 			break
@@ -128,7 +128,7 @@ func (p *Pipeline) Drain() error {
 }
 
 // message handles one message and reports whether it is done.
-func (p *Pipeline) message(ctx context.Context, m Message, dets *[]alert.Detection) (bool, error) {
+func (p *Pipeline) message(ctx context.Context, m Message, dets *[]detect.Detection) (bool, error) {
 	env, err := ParseMessage([]byte(m.Body))
 	if err != nil {
 		// Left in the queue: its redrive policy moves it aside after a few
@@ -160,7 +160,7 @@ func (p *Pipeline) message(ctx context.Context, m Message, dets *[]alert.Detecti
 }
 
 // record handles an event delivered by EventBridge.
-func (p *Pipeline) record(raw []byte, dets *[]alert.Detection) (bool, error) {
+func (p *Pipeline) record(raw []byte, dets *[]detect.Detection) (bool, error) {
 	r, err := cloudtrail.ParseRecord(raw)
 	if err != nil {
 		p.log.Warn("watch: skipped an EventBridge event that is not a CloudTrail record", "error", err)
@@ -178,7 +178,7 @@ func (p *Pipeline) record(raw []byte, dets *[]alert.Detection) (bool, error) {
 // object reads one S3 object. It returns false, nil when the object could
 // not be read for a reason that may pass (network, permissions): the
 // records read so far are kept, and the message will come back.
-func (p *Pipeline) object(ctx context.Context, it Item, dets *[]alert.Detection) (bool, error) {
+func (p *Pipeline) object(ctx context.Context, it Item, dets *[]detect.Detection) (bool, error) {
 	name := "s3://" + it.Bucket + "/" + it.Key
 	kind := cloudtrail.ParseLocation(it.Key).Kind
 	if kind != cloudtrail.KindLog {
