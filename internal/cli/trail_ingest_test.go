@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 )
 
 // runIndexCLI runs baseline with args and returns its exit code and output.
@@ -16,30 +18,6 @@ func runIndexCLI(t *testing.T, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
 	code := Run(context.Background(), args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
-}
-
-// indexSamples finds the real CloudTrail samples in ../shared/data, walking
-// up from the package; missing data fails under CI and skips elsewhere.
-func indexSamples(t *testing.T) (stratus, traildiscover string) {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		data := filepath.Join(dir, "shared", "data", "cloudtrail")
-		if st, err := os.Stat(data); err == nil && st.IsDir() {
-			return filepath.Join(data, "stratus-red-team"), filepath.Join(data, "traildiscover")
-		}
-		if parent := filepath.Dir(dir); parent != dir {
-			dir = parent
-			continue
-		}
-		if os.Getenv("CI") != "" {
-			t.Fatal("shared/data not found above the package directory")
-		}
-		t.Skip("shared/data not found above the package directory")
-	}
 }
 
 type ingestSummary struct {
@@ -103,4 +81,8 @@ func TestTrailIngestReportsBadFiles(t *testing.T) {
 	if code, _, _ := runIndexCLI(t, "trail", "ingest", "--format", "csv", src); code != ExitUsage {
 		t.Errorf("exit %d for a bad format", code)
 	}
+}
+
+func indexSamples(t *testing.T) (stratus, traildiscover string) {
+	return shareddata.Dir(t, "cloudtrail", "stratus-red-team"), shareddata.Dir(t, "cloudtrail", "traildiscover")
 }

@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"context"
 	"errors"
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -34,7 +35,7 @@ func TestReadSamples(t *testing.T) {
 		}
 		want += len(oracleRecords(t, data))
 	}
-	src, err := Open(context.Background(), filepath.Join(sharedData(t), "cloudtrail"), Options{})
+	src, err := Open(context.Background(), filepath.Join(shareddata.Dir(t), "cloudtrail"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"encoding/json"
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"maps"
 	"os"
 	"path/filepath"
@@ -58,7 +59,7 @@ func reference(t *testing.T, rs []*sigma.Rule, recs []*cloudtrail.Record) map[st
 // reference evaluation of that file alone, and a few against the technique
 // rules the pack's own tests expect.
 func TestStratusRedTeam(t *testing.T) {
-	dir := sharedData(t, "cloudtrail/stratus-red-team")
+	dir := shareddata.Dir(t, "cloudtrail/stratus-red-team")
 	rs := builtin(t)
 	c, st := detectDir(t, rs, dir, Config{})
 	if st.Files != 35 || st.BadFiles != 0 {

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -97,7 +98,7 @@ func values(e sigma.Event, path []string) []any {
 
 func TestLookupMatchesFullDecoding(t *testing.T) {
 	pack := builtin(t)
-	sigmaDir := sharedData(t, "sigma-aws-cloudtrail")
+	sigmaDir := shareddata.Dir(t, "sigma-aws-cloudtrail")
 	sigmahq, errs := sigma.LoadDir(os.DirFS(sigmaDir), ".")
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -121,8 +122,8 @@ func TestLookupMatchesFullDecoding(t *testing.T) {
 	for _, raw := range trickyRecords {
 		recs = append(recs, parse(t, raw))
 	}
-	files, _ := filepath.Glob(filepath.Join(sharedData(t, "cloudtrail/stratus-red-team"), "*.json"))
-	more, _ := filepath.Glob(filepath.Join(sharedData(t, "cloudtrail/traildiscover"), "*.json.cloudtrail"))
+	files, _ := filepath.Glob(filepath.Join(shareddata.Dir(t, "cloudtrail/stratus-red-team"), "*.json"))
+	more, _ := filepath.Glob(filepath.Join(shareddata.Dir(t, "cloudtrail/traildiscover"), "*.json.cloudtrail"))
 	for _, f := range append(files, more...) {
 		recs = append(recs, readFileRecords(t, f)...)
 	}

@@ -20,32 +20,6 @@ import (
 	"github.com/secure-baseline/baseline/internal/sigma"
 )
 
-// sharedData returns ../shared/data/<sub>, found by walking up from the
-// package directory. Without it the test is skipped, or fails under CI.
-func sharedData(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "data", sub)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("shared/data/%s not found above the package directory", sub)
-	}
-	t.Skipf("shared/data/%s not found above the package directory", sub)
-	return ""
-}
-
 func builtin(t testing.TB) []*sigma.Rule {
 	t.Helper()
 	rs, err := rules.Builtin()

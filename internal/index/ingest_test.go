@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"os"
 	"path/filepath"
 	"slices"
@@ -201,7 +202,7 @@ func TestIngestSamplesMatchesReader(t *testing.T) {
 }
 
 func TestIngestReportsBadFilesAndIngestsTheRest(t *testing.T) {
-	data := sharedData(t)
+	data := shareddata.Dir(t)
 	good, err := os.ReadFile(filepath.Join(data, "cloudtrail", "stratus-red-team", "aws.execution.ec2-user-data.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +248,7 @@ func TestIngestReportsBadFilesAndIngestsTheRest(t *testing.T) {
 }
 
 func TestIngestTimeRange(t *testing.T) {
-	data := sharedData(t)
+	data := shareddata.Dir(t)
 	dir := filepath.Join(data, "cloudtrail", "stratus-red-team")
 	since := time.Date(2024, 8, 1, 13, 0, 0, 0, time.UTC)
 	tr := readTruth(t, cloudtrail.Config{Since: since}, dir)
@@ -268,7 +269,7 @@ func TestIngestTimeRange(t *testing.T) {
 }
 
 func TestLeftoverTempFilesAreIgnoredAndCleaned(t *testing.T) {
-	data := sharedData(t)
+	data := shareddata.Dir(t)
 	file := filepath.Join(data, "cloudtrail", "stratus-red-team", "aws.execution.ec2-user-data.json")
 	root := t.TempDir()
 	first := ingest(t, root, IngestOptions{}, file)
@@ -309,7 +310,7 @@ func TestLeftoverTempFilesAreIgnoredAndCleaned(t *testing.T) {
 // files: the next run reads the files again and stores nothing twice, in
 // events or in who-changed answers.
 func TestCrashBeforeManifestStoresNothingTwice(t *testing.T) {
-	data := sharedData(t)
+	data := shareddata.Dir(t)
 	file := filepath.Join(data, "cloudtrail", "stratus-red-team", "aws.execution.ec2-user-data.json")
 	tr := readTruth(t, cloudtrail.Config{}, file)
 	root := t.TempDir()

@@ -59,6 +59,14 @@ func TestEventRefs(t *testing.T) {
 	}
 }
 
+func TestDataEventsNameOnlyObjects(t *testing.T) {
+	got := objectARNs([]string{"arn:aws:s3:::logs/a/b.json", "arn:aws:s3:::logs", "arn:aws-cn:s3:::cn-logs/k",
+		"arn:aws:lambda:eu-west-1:111111111111:function:fn", "arn:aws:dynamodb:eu-west-1:111111111111:table/t"})
+	if want := []string{"arn:aws:s3:::logs/a/b.json", "arn:aws-cn:s3:::cn-logs/k"}; !slices.Equal(got, want) {
+		t.Errorf("refs of a data event %q, want %q", got, want)
+	}
+}
+
 func TestLookups(t *testing.T) {
 	got := lookups("arn:aws:iam::111111111111:role/path/app-role")
 	want := []lookup{{Ref: "arn:aws:iam::111111111111:role/path/app-role"}, {Ref: "app-role", Account: "111111111111"}}

@@ -1,9 +1,6 @@
 package rules
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,63 +8,6 @@ import (
 
 	"github.com/secure-baseline/baseline/internal/sigma"
 )
-
-// sharedData returns ../shared/data/<sub>, found by walking up from the
-// package directory. Without it the test is skipped, or fails under CI.
-func sharedData(t *testing.T, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "data", sub)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("shared/data/%s not found above the package directory", sub)
-	}
-	t.Skipf("shared/data/%s not found above the package directory", sub)
-	return ""
-}
-
-// readRecords reads a CloudTrail sample: a JSON array of records, a
-// {"Records": [...]} object or a single record.
-func readRecords(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v any
-	if err := json.Unmarshal(src, &v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	var list []any
-	switch x := v.(type) {
-	case []any:
-		list = x
-	case map[string]any:
-		list = []any{x}
-		if recs, ok := x["Records"].([]any); ok {
-			list = recs
-		}
-	}
-	var out []map[string]any
-	for _, r := range list {
-		if m, ok := r.(map[string]any); ok {
-			out = append(out, m)
-		}
-	}
-	return out
-}
 
 func eventTime(t *testing.T, rec map[string]any) time.Time {
 	t.Helper()

@@ -3,6 +3,7 @@ package rules
 import (
 	"cmp"
 	"fmt"
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -68,7 +69,7 @@ var stratusExpected = map[string][]string{
 var cloudTrailBlind = map[string]string{}
 
 func TestStratusRedTeam(t *testing.T) {
-	dir := sharedData(t, "cloudtrail/stratus-red-team")
+	dir := shareddata.Dir(t, "cloudtrail/stratus-red-team")
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func TestStratusRedTeam(t *testing.T) {
 			t.Errorf("%s: not in the table", technique)
 			continue
 		}
-		hits := detect(t, rules, readRecords(t, file))
+		hits := detect(t, rules, shareddata.Records(t, file))
 		var got, claiming, others []string
 		for _, id := range slices.Sorted(maps.Keys(hits)) {
 			r := ruleByID(t, rules, id)
@@ -123,7 +124,7 @@ func TestStratusRedTeam(t *testing.T) {
 // sample on its own and requires silence on the read-only Describe*/List*
 // samples, which are benign by any reading.
 func TestTrailDiscoverFalsePositives(t *testing.T) {
-	dir := sharedData(t, "cloudtrail/traildiscover")
+	dir := shareddata.Dir(t, "cloudtrail/traildiscover")
 	files, err := filepath.Glob(filepath.Join(dir, "*.json.cloudtrail"))
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +133,7 @@ func TestTrailDiscoverFalsePositives(t *testing.T) {
 	total := map[string]int{}
 	benign := 0
 	for _, file := range files {
-		records := readRecords(t, file)
+		records := shareddata.Records(t, file)
 		hits := detect(t, rules, records)
 		for id, n := range hits {
 			total[id] += n

@@ -6,21 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// sharedData returns shared/data/<sub>. It fails when CI is set and the
-// data is missing, and skips otherwise.
-func sharedData(tb testing.TB, sub string) string {
-	tb.Helper()
-	dir, ok := findSharedData(sub)
-	if !ok {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared/data/%s not found above the package directory", sub)
-		}
-		tb.Skipf("shared/data/%s not found; set CI to make this a failure", sub)
-	}
-	return dir
-}
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
+)
 
 // findSharedData looks for shared/data/<sub> in the working directory and
 // its parents: the repository sits next to ../shared.
@@ -45,7 +33,7 @@ func findSharedData(sub string) (string, bool) {
 // loadSigmaHQ loads the SigmaHQ CloudTrail rules, keyed by file name.
 func loadSigmaHQ(tb testing.TB) ([]*Rule, map[string]*Rule) {
 	tb.Helper()
-	rules, errs := LoadDir(os.DirFS(sharedData(tb, "sigma-aws-cloudtrail")), ".")
+	rules, errs := LoadDir(os.DirFS(shareddata.Dir(tb, "sigma-aws-cloudtrail")), ".")
 	for _, err := range errs {
 		tb.Error(err)
 	}
@@ -64,33 +52,6 @@ func decodeEvent(tb testing.TB, text string) *MapEvent {
 		tb.Fatalf("bad test event %s: %v", text, err)
 	}
 	return &MapEvent{Fields: m}
-}
-
-// readRecords reads a CloudTrail sample file: a JSON array of records, a
-// {"Records": [...]} object, or a single record.
-func readRecords(tb testing.TB, path string) []map[string]any {
-	tb.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var records []map[string]any
-	if err := json.Unmarshal(raw, &records); err == nil {
-		return records
-	}
-	var obj map[string]any
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	if list, ok := obj["Records"].([]any); ok {
-		for _, r := range list {
-			if m, ok := r.(map[string]any); ok {
-				records = append(records, m)
-			}
-		}
-		return records
-	}
-	return []map[string]any{obj}
 }
 
 // detectionRule wraps a detection section (YAML, unindented) into a rule.

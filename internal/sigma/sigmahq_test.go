@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -8,7 +9,7 @@ import (
 
 func TestSigmaHQRulesLoad(t *testing.T) {
 	rules, byFile := loadSigmaHQ(t)
-	files, err := filepath.Glob(filepath.Join(sharedData(t, "sigma-aws-cloudtrail"), "*.yml"))
+	files, err := filepath.Glob(filepath.Join(shareddata.Dir(t, "sigma-aws-cloudtrail"), "*.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func loadSamples(tb testing.TB) []sample {
 	tb.Helper()
 	var files []string
 	for _, pattern := range []string{"stratus-red-team/*.json", "traildiscover/*.json.cloudtrail"} {
-		m, err := filepath.Glob(filepath.Join(sharedData(tb, "cloudtrail"), pattern))
+		m, err := filepath.Glob(filepath.Join(shareddata.Dir(tb, "cloudtrail"), pattern))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -186,7 +187,7 @@ func loadSamples(tb testing.TB) []sample {
 	var out []sample
 	for _, f := range files {
 		s := sample{file: filepath.Join(filepath.Base(filepath.Dir(f)), filepath.Base(f))}
-		for _, rec := range readRecords(tb, f) {
+		for _, rec := range shareddata.Records(tb, f) {
 			s.events = append(s.events, &MapEvent{Fields: rec})
 		}
 		out = append(out, s)

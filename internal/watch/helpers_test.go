@@ -5,13 +5,12 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
-	"github.com/secure-baseline/baseline/internal/detect"
 	"io"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/secure-baseline/baseline/internal/detect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -209,32 +208,6 @@ func (r *rig) process(t *testing.T, msgs ...Message) []string {
 		ids = append(ids, m.ID)
 	}
 	return ids
-}
-
-// sharedData returns ../shared/data/<sub>, found by walking up from the
-// package directory. Without it the test is skipped, or fails under CI.
-func sharedData(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "data", sub)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("shared/data/%s not found above the package directory", sub)
-	}
-	t.Skipf("shared/data/%s not found above the package directory", sub)
-	return ""
 }
 
 // cancelAfter cancels the context once the nth object is downloaded: a

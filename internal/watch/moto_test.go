@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/secure-baseline/baseline/internal/detect"
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +41,7 @@ type logObject struct {
 
 func stratusObjects(t *testing.T) []logObject {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(sharedData(t, "cloudtrail/stratus-red-team"), "*.json"))
+	files, err := filepath.Glob(filepath.Join(shareddata.Dir(t, "cloudtrail/stratus-red-team"), "*.json"))
 	if err != nil || len(files) < 30 {
 		t.Fatalf("stratus files: %d, %v", len(files), err)
 	}
