@@ -104,6 +104,19 @@ func TestAuditInsecureOrganization(t *testing.T) {
 		t.Fatalf("offline audit differs from the online one")
 	}
 
+	// `collect` then `audit --snapshot` gives the same findings too.
+	collected := filepath.Join(t.TempDir(), "collected.json.gz")
+	if code, _, stderr := run(t, "collect", "--org", "--regions", strings.Join(demo.Regions, ","), "-o", collected); code != ExitOK {
+		t.Fatalf("collect exit %d: %s", code, stderr)
+	}
+	code, stdout3, stderr := run(t, "audit", "--snapshot", collected, "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("audit of the collected snapshot: exit %d: %s", code, stderr)
+	}
+	if off := decodeAudit(t, stdout3); !reflect.DeepEqual(off.Findings, res.Findings) {
+		t.Fatalf("collect + audit --snapshot differs from the online audit")
+	}
+
 	// --fail-on turns findings into exit code 1.
 	if code, _, _ := run(t, "audit", "--snapshot", snapPath, "--fail-on", "high", "--format", "json"); code != ExitFindings {
 		t.Errorf("--fail-on high: exit %d, want %d", code, ExitFindings)
