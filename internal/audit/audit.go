@@ -106,6 +106,12 @@ func (r *runner) unit(c *catalog.Control, a *snapshot.Account, region string) (o
 		e.Errorf("", "account could not be assessed: %s", a.Unreachable)
 		return e.Findings()
 	}
+	if c.NotApplicable != nil {
+		if why := c.NotApplicable(e); why != "" {
+			e.Skip("", "%s", why)
+			return e.Findings()
+		}
+	}
 	if c.Kind == catalog.Manual {
 		return r.manual(e)
 	}

@@ -146,3 +146,22 @@ func TestDisabledControlsAreLeftOut(t *testing.T) {
 		t.Fatalf("a disabled control must not lower the stage: %d", res.Summary.Maturity["111111111111"])
 	}
 }
+
+func TestNotApplicableWinsOverFailedReads(t *testing.T) {
+	c := catalog.Register(&catalog.Control{ID: "test.not-applicable", Title: "t", Stage: "M1", Kind: catalog.Detective,
+		Scope: catalog.ScopeAccount, Unit: catalog.PerAccount, Severity: catalog.Low, Rationale: "r", Steps: "s",
+		Reads: []string{"iam:GetThing"},
+		NotApplicable: func(e *catalog.Eval) string {
+			if e.Account.AccountID == "222222222222" {
+				return "not required here"
+			}
+			return ""
+		},
+		Check: func(e *catalog.Eval) { e.Pass("", "ok") }})
+	res := Run(testSnapshot(), Options{Controls: []*catalog.Control{c}})
+	for _, f := range res.Findings {
+		if f.AccountID == "222222222222" && (f.Status != catalog.StatusSkip || f.Reason != "not required here") {
+			t.Fatalf("222 (read failed, not applicable): %+v", f)
+		}
+	}
+}

@@ -92,6 +92,10 @@ type Control struct {
 	// Check evaluates the control for one unit. Nil for manual controls,
 	// which are satisfied by attestations.
 	Check func(e *Eval)
+	// NotApplicable, when set, returns why the control does not apply to the
+	// unit ("" when it does). It runs before the reads are checked, so a
+	// control that does not apply is SKIP even where its reads failed.
+	NotApplicable func(e *Eval) string
 	// Hint, for manual controls, returns what the snapshot shows that helps
 	// the person attesting (e.g. the opt-in regions enabled); "" for nothing.
 	Hint func(e *Eval) string

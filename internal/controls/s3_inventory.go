@@ -23,13 +23,14 @@ var _ = catalog.Register(&catalog.Control{
 		"\"Destination\":{\"S3BucketDestination\":{\"Bucket\":\"arn:aws:s3:::<inventory-bucket>\",\"Format\":\"Parquet\"}}}'",
 	Reads: []string{"s3:ListBuckets"},
 	Knob:  "organization.log_archive_account",
-	Check: func(e *catalog.Eval) {
-		la := designatedAssessed(e, "log-archive", "organization.log_archive_account")
-		if la == nil {
-			return
+	NotApplicable: func(e *catalog.Eval) string {
+		if la := e.Designated("log-archive"); la != nil && la.AccountID != e.Account.AccountID {
+			return "S3 Inventory is required on the log-archive account " + accountLabel(la) + " only"
 		}
-		if la.AccountID != e.Account.AccountID {
-			e.Skip("", "S3 Inventory is required on the log-archive account %s only", accountLabel(la))
+		return ""
+	},
+	Check: func(e *catalog.Eval) {
+		if designatedAssessed(e, "log-archive", "organization.log_archive_account") == nil {
 			return
 		}
 		s := s3Of(e)

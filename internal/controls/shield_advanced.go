@@ -19,18 +19,15 @@ var _ = catalog.Register(&catalog.Control{
 		"CloudFront distributions and Elastic IPs (Firewall Manager can do it organization-wide).\n" +
 		"Console: WAF & Shield > Shield > Subscribe to Shield Advanced.\n" +
 		"CLI: aws shield create-subscription && aws shield create-protection --name <n> --resource-arn <arn>",
-	// shield:GetSubscriptionState is read only when the subscription is
-	// required: listed in Reads, a failed read would turn SKIP into ERROR.
-	Knob: "audit.require_shield_advanced",
-	Check: func(e *catalog.Eval) {
+	Reads: []string{"shield:GetSubscriptionState"},
+	Knob:  "audit.require_shield_advanced",
+	NotApplicable: func(e *catalog.Eval) string {
 		if !e.Settings.RequireShield {
-			e.Skip("", "Shield Advanced is not required (audit.require_shield_advanced is false)")
-			return
+			return "Shield Advanced is not required (audit.require_shield_advanced is false)"
 		}
-		if err := e.Failed("shield:GetSubscriptionState"); err != nil {
-			e.ReadFailed("", err)
-			return
-		}
+		return ""
+	},
+	Check: func(e *catalog.Eval) {
 		s := e.Account.Global.Shield
 		switch {
 		case s == nil:

@@ -24,12 +24,14 @@ var _ = catalog.Register(&catalog.Control{
 		"CLI: aws resourcegroupstaggingapi tag-resources --resource-arn-list <arn> ... --tags owner=<team>,environment=<env>",
 	Reads: []string{"tag:GetResources"},
 	Knob:  "audit.required_tags",
+	NotApplicable: func(e *catalog.Eval) string {
+		if len(e.Settings.RequiredTags) == 0 {
+			return "no tags are required (audit.required_tags is empty)"
+		}
+		return ""
+	},
 	Check: func(e *catalog.Eval) {
 		required := e.Settings.RequiredTags
-		if len(required) == 0 {
-			e.Skip("", "no tags are required (audit.required_tags is empty)")
-			return
-		}
 		t := e.R.Tagging
 		if t == nil {
 			e.NotCollected("tag")

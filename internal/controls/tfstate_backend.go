@@ -30,11 +30,13 @@ var _ = catalog.Register(&catalog.Control{
 		"Terraform: backend \"s3\" { bucket = \"<org>-terraform-state\", key = \"...\", dynamodb_table = \"terraform-locks\", encrypt = true }",
 	Reads: []string{"s3:ListBuckets", "dynamodb:ListTables"},
 	Knob:  "organization.shared_services_account",
-	Check: func(e *catalog.Eval) {
+	NotApplicable: func(e *catalog.Eval) string {
 		if shared := e.Designated("shared"); shared != nil && shared.AccountID != e.Account.AccountID {
-			e.Skip("", "Terraform state is checked in the shared-services account %s", accountLabel(shared))
-			return
+			return "Terraform state is checked in the shared-services account " + accountLabel(shared)
 		}
+		return ""
+	},
+	Check: func(e *catalog.Eval) {
 		if s3Of(e) == nil {
 			return
 		}
