@@ -80,7 +80,7 @@ func runTrailDetect(ctx context.Context, g *globals, df *detectFlags, args []str
 	if ht := rules.Honeytoken(df.honeytokens); ht != nil {
 		ruleSet = append(ruleSet, ht)
 	}
-	srcs, err := g.ingestSources(ctx, args, cloudtrail.Options{Since: since, Until: until})
+	srcs, err := g.trailSources(ctx, args, cloudtrail.Options{Since: since, Until: until})
 	if err != nil {
 		return err
 	}

@@ -53,13 +53,15 @@ func runTrailIngest(ctx context.Context, g *globals, dir, since, until string, a
 	if err != nil {
 		return err
 	}
-	srcs, err := g.ingestSources(ctx, args, cloudtrail.Options{Since: s, Until: u})
+	srcs, err := g.trailSources(ctx, args, cloudtrail.Options{Since: s, Until: u})
 	if err != nil {
 		return err
 	}
 	opts := index.IngestOptions{Since: s, Until: u}
-	if strings.Contains(strings.Join(args, " "), "s3://") {
-		opts.Concurrency = g.concurrency // S3 reads wait on latency, not CPU
+	for _, a := range args {
+		if strings.HasPrefix(a, "s3://") {
+			opts.Concurrency = g.concurrency // S3 reads wait on latency, not CPU
+		}
 	}
 	start := time.Now()
 	st, err := index.Ingest(ctx, root, srcs, opts)
@@ -93,9 +95,9 @@ func indexRoot(dir string) (string, error) {
 	return index.DefaultRoot()
 }
 
-// ingestSources opens each SRC; an S3 client is made only when one is an
+// trailSources opens each SRC; an S3 client is made only when one is an
 // s3:// URL.
-func (g *globals) ingestSources(ctx context.Context, args []string, opts cloudtrail.Options) ([]cloudtrail.Source, error) {
+func (g *globals) trailSources(ctx context.Context, args []string, opts cloudtrail.Options) ([]cloudtrail.Source, error) {
 	for _, a := range args {
 		if strings.HasPrefix(a, "s3://") {
 			ss, err := g.sessions(ctx)

@@ -51,7 +51,7 @@ func (a *Athena) Query(ctx context.Context, q string) (Rows, error) {
 }
 
 func (a *Athena) WhoChanged(ctx context.Context, resource string, since time.Time) iter.Seq2[Event, error] {
-	return a.events(ctx, whoChangedSQL("refs", resource, since))
+	return distinctEvents(a.events(ctx, whoChangedSQL("refs", resource, since)))
 }
 
 func (a *Athena) Activity(ctx context.Context, principal string, since time.Time) iter.Seq2[Event, error] {

@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-
 	"os"
 	"path/filepath"
 	"runtime/metrics"

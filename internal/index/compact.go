@@ -122,7 +122,7 @@ func mergeRefs(root string, inputs []string) error {
 	}
 	out := filepath.Join(root, refsDir, partName(sum.Sum(nil)))
 	err := writeAtomic(out, func(w io.Writer) error {
-		pw := parquet.NewGenericWriter[refRow](w, writerOptions(mergedRowGroupRows)...)
+		pw := parquet.NewGenericWriter[refRow](w, writerOptions(mergedRowGroupRows, refsPageSize)...)
 		buf := make([]refRow, 0, 1024)
 		var last refRow
 		for h.Len() > 0 {

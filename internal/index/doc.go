@@ -11,9 +11,10 @@
 // events holds one row per event: the fields people filter on, the request
 // and response as JSON text, the resources' ARNs, and the raw event, so that
 // nothing CloudTrail wrote is lost. refs is the resource reference index: for
-// every write event, each identifier it names (ARNs, and the ids and names in
-// its request and response, ARNs also by their names), with the event's
-// partition and the columns a who-changed answer prints. Files are sorted by
+// every write management event, each identifier it names (ARNs, and the ids
+// and names in its request and response, ARNs also by their names), and for
+// data events the S3 objects written, with the event's partition and the
+// columns a who-changed answer prints. Files are sorted by
 // ref and cut into small row groups, so the min/max statistics of ref let an
 // exact lookup read one row group per file: who-changed costs the same over
 // ten million events as over ten thousand.

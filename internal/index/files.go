@@ -23,7 +23,7 @@ func writeEvents(dir string, rows []*eventRow) error {
 	for _, r := range rows {
 		io.WriteString(h, r.EventID)
 	}
-	return writeParquet(filepath.Join(dir, partName(h.Sum(nil))), rows, eventsRowGroupRows)
+	return writeParquet(filepath.Join(dir, partName(h.Sum(nil))), rows, writerOptions(eventsRowGroupRows, eventsPageSize))
 }
 
 // writeRefs writes the references of a batch's write events to one file,
@@ -61,16 +61,16 @@ func writeRefs(root string, parts map[partition][]*eventRow) (int, error) {
 		io.WriteString(h, r.Ref)
 		io.WriteString(h, r.EventID)
 	}
-	return n, writeParquet(filepath.Join(root, refsDir, partName(h.Sum(nil))), sorted, refsRowGroupRows)
+	return n, writeParquet(filepath.Join(root, refsDir, partName(h.Sum(nil))), sorted, writerOptions(refsRowGroupRows, refsPageSize))
 }
 
 func partName(sum []byte) string {
 	return "part-" + hex.EncodeToString(sum[:12]) + ".parquet"
 }
 
-func writeParquet[T any](path string, rows []T, rowGroupRows int64) error {
+func writeParquet[T any](path string, rows []T, opts []parquet.WriterOption) error {
 	return writeAtomic(path, func(f io.Writer) error {
-		pw := parquet.NewGenericWriter[T](f, writerOptions(rowGroupRows)...)
+		pw := parquet.NewGenericWriter[T](f, opts...)
 		if _, err := pw.Write(rows); err != nil {
 			return err
 		}

@@ -124,7 +124,7 @@ func (l *Local) Query(ctx context.Context, q string) (Rows, error) {
 
 // WhoChanged reads the covering refs index only.
 func (l *Local) WhoChanged(ctx context.Context, resource string, since time.Time) iter.Seq2[Event, error] {
-	return l.events(ctx, refsDir, whoChangedSQL("refs", resource, since), true)
+	return distinctEvents(l.events(ctx, refsDir, whoChangedSQL("refs", resource, since), true))
 }
 
 func (l *Local) Activity(ctx context.Context, principal string, since time.Time) iter.Seq2[Event, error] {

@@ -54,24 +54,41 @@ type Event struct {
 // The columns of an Event, in the order both engines select them.
 const eventColumns = `event_id, event_time, event_name, event_source, account_id, region, principal_arn, principal_type, source_ip, user_agent, error_code`
 
-// whoChangedSQL selects the refs of a resource, one row per event (an event
-// can match through several of its names), newest first.
+// whoChangedSQL selects the refs of a resource, newest first, one SELECT per
+// name it may go by: an equality on ref is what lets the engines skip row
+// groups by their statistics (an IN list or an OR prunes by the range its
+// values span, which for an ARN and a name is much of refs). An event that
+// matches through several names comes once per name, on adjacent rows: the
+// engines drop the repeats (see distinctEvents).
 func whoChangedSQL(refs, resource string, since time.Time) string {
-	var or []string
+	var selects []string
 	for _, l := range lookups(resource) {
-		cond := "ref = " + quote(l.Ref)
+		where := "ref = " + quote(l.Ref)
 		if l.Account != "" {
-			cond = "(" + cond + " AND account_id = " + quote(l.Account) + ")"
+			where += " AND account_id = " + quote(l.Account)
 		}
-		or = append(or, cond)
+		if !since.IsZero() {
+			where += " AND event_time >= " + timestamp(since)
+		}
+		selects = append(selects, "SELECT "+eventColumns+", what FROM "+refs+" WHERE "+where)
 	}
-	where := "(" + strings.Join(or, " OR ") + ")"
-	if !since.IsZero() {
-		where += " AND event_time >= " + timestamp(since)
+	return strings.Join(selects, " UNION ALL ") + " ORDER BY event_time DESC, event_id"
+}
+
+// distinctEvents drops an event that repeats the one before it.
+func distinctEvents(events iter.Seq2[Event, error]) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		last := ""
+		for e, err := range events {
+			if err == nil && e.EventID == last {
+				continue
+			}
+			last = e.EventID
+			if !yield(e, err) {
+				return
+			}
+		}
 	}
-	return "SELECT " + eventColumns + ", what FROM (" +
-		"SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY ref) AS n FROM " + refs + " WHERE " + where +
-		") WHERE n = 1 ORDER BY event_time DESC, event_id"
 }
 
 // activitySQL selects the events of a principal. The hive partition date

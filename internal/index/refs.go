@@ -11,10 +11,20 @@ import (
 // becomes one row of refs, sorted by ref, so that an exact lookup reads one
 // small row group per file instead of scanning JSON text.
 
-// eventRefs returns the distinct references of a write event, from its raw
-// resources, requestParameters and responseElements.
-func eventRefs(resources, request, response []byte) []string {
+// eventRefs returns the distinct references of a write management event:
+// the ARNs of its resources, and the identifiers in its raw
+// requestParameters and responseElements.
+func eventRefs(resources []string, request, response []byte) []string {
 	var refs []string
+	addARN := func(arn string) {
+		refs = append(refs, arn)
+		refs = append(refs, arnNames(arn)...)
+	}
+	for _, arn := range resources {
+		if strings.HasPrefix(arn, "arn:") {
+			addARN(arn)
+		}
+	}
 	add := func(key, val []byte) {
 		s, ok := plainString(val)
 		if !ok || len(s) == 0 || len(s) > maxRefLen {
@@ -23,19 +33,34 @@ func eventRefs(resources, request, response []byte) []string {
 		v := string(s)
 		switch {
 		case strings.HasPrefix(v, "arn:"):
-			refs = append(refs, v)
-			refs = append(refs, arnNames(v)...)
+			addARN(v)
 		case isResourceID(v), isIdentifierKey(string(key)) && plausibleName(v):
 			refs = append(refs, v)
 		}
 	}
-	for _, v := range [][]byte{resources, request, response} {
+	for _, v := range [][]byte{request, response} {
 		if !isNull(v) {
 			leaves(nil, v, add)
 		}
 	}
 	slices.Sort(refs)
 	return slices.Compact(refs)
+}
+
+// objectARNs are the refs of a data event (an object written, a function
+// invoked, an item put): only S3 objects' ARNs, so that who-changed finds
+// who overwrote an object. Naming the bucket, function or table would bury
+// their configuration changes, which are what who-changed is asked about,
+// under the traffic of their data plane.
+func objectARNs(arns []string) []string {
+	var refs []string
+	for _, a := range arns {
+		parts := strings.SplitN(a, ":", 6)
+		if len(parts) == 6 && parts[2] == "s3" && strings.Contains(strings.Trim(parts[5], "/"), "/") {
+			refs = append(refs, a)
+		}
+	}
+	return refs
 }
 
 // maxRefLen bounds a reference: longer strings are documents, not names.
@@ -62,11 +87,11 @@ func isIdentifierKey(key string) bool {
 
 // skipKeys have identifier-like names but identify requests, sessions or
 // owners, not the resource changed: indexing them would only grow refs (an
-// account id would match every event of the account).
+// owner's account id would match every change in the account).
 var skipKeys = map[string]bool{
 	"requestId": true, "requestID": true, "clientRequestId": true, "principalId": true,
 	"roleSessionName": true, "sessionName": true, "assumedRoleId": true, "x-amz-id-2": true,
-	"eventId": true, "sharedEventID": true, "accountId": true, "ownerId": true, "groupOwnerId": true,
+	"eventId": true, "sharedEventID": true, "ownerId": true, "groupOwnerId": true, "imageOwnerId": true,
 }
 
 // plausibleName rejects values that are text or documents rather than names.

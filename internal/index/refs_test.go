@@ -29,7 +29,7 @@ func TestEventRefs(t *testing.T) {
 			want:    []string{"arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/web-lb/50dc6c495c0c9188", "web-lb"},
 		},
 		{
-			name:      "resources: object ARN gives the bucket; account ids are not refs",
+			name:      "resources: their ARNs (an object's gives its bucket), not their accounts",
 			resources: `[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::logs/a/b.json"},{"accountId":"111111111111","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::logs"}]`,
 			request:   `{"bucketName":"logs","Host":"logs.s3.amazonaws.com","key":"a/b.json"}`,
 			want:      []string{"arn:aws:s3:::logs", "arn:aws:s3:::logs/a/b.json", "logs"},
@@ -45,13 +45,18 @@ func TestEventRefs(t *testing.T) {
 			want:    []string{"app-role", "arn:aws:iam::111111111111:role/service/app-role", "arn:aws:lambda:eu-west-1:111111111111:function:fn-1:prod", "fn-1"},
 		},
 		{
+			name:    "an account moved in the organization is a ref",
+			request: `{"accountId":"222222222222","sourceParentId":"r-abcd","destinationParentId":"ou-abcd-12345678"}`,
+			want:    []string{"222222222222", "ou-abcd-12345678", "r-abcd"},
+		},
+		{
 			name:     "nothing named",
 			request:  `null`,
 			response: `{"ConsoleLogin":"Success"}`,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := eventRefs([]byte(tc.resources), []byte(tc.request), []byte(tc.response))
+			got := eventRefs(resourceARNs([]byte(tc.resources)), []byte(tc.request), []byte(tc.response))
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("refs = %q, want %q", got, tc.want)
 			}

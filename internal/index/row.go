@@ -13,6 +13,7 @@ import (
 // extract are found by one pass over the top level of its raw JSON.
 func newEventRow(r *cloudtrail.Record) *eventRow {
 	var resources, request, response []byte
+	data := false
 	members(r.Raw, func(key, val []byte) bool {
 		switch string(key) {
 		case "requestParameters":
@@ -21,6 +22,8 @@ func newEventRow(r *cloudtrail.Record) *eventRow {
 			response = val
 		case "resources":
 			resources = val
+		case "eventCategory":
+			data = string(val) == `"Data"`
 		}
 		return true
 	})
@@ -55,11 +58,15 @@ func newEventRow(r *cloudtrail.Record) *eventRow {
 		sum := sha256.Sum256(r.Raw)
 		row.EventID = "sha256:" + hex.EncodeToString(sum[:16])
 	}
-	if !r.ReadOnly {
-		row.refs = eventRefs(resources, request, response)
-		if len(row.refs) > 0 {
-			row.what = summarize(row.EventName, request)
-		}
+	switch {
+	case r.ReadOnly:
+	case data:
+		row.refs = objectARNs(row.Resources)
+	default:
+		row.refs = eventRefs(row.Resources, request, response)
+	}
+	if len(row.refs) > 0 {
+		row.what = summarize(row.EventName, request)
 	}
 	// Raw and the JSON members alias one buffer; the other strings are
 	// small or shared.

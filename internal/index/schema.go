@@ -80,14 +80,22 @@ const (
 	mergedRowGroupRows = 16 << 10
 )
 
+// Pages: a merge of refs files holds one page per column of every input in
+// memory, so refs pages are small; events pages keep the default size.
+const (
+	eventsPageSize = 256 << 10
+	refsPageSize   = 32 << 10
+)
+
 var zstdCodec = &zstd.Codec{Level: zstd.SpeedFastest}
 
 // writerOptions are shared by both datasets. Version 1 data pages are the
 // ones every reader (Athena's included) has always understood.
-func writerOptions(rowGroupRows int64) []parquet.WriterOption {
+func writerOptions(rowGroupRows int64, pageSize int) []parquet.WriterOption {
 	return []parquet.WriterOption{
 		parquet.Compression(zstdCodec),
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
+		parquet.PageBufferSize(pageSize),
 		parquet.DataPageVersion(1),
 		parquet.CreatedBy("baseline", "1", ""),
 		parquet.KeyValueMetadata("baseline.schema", schemaVersion),

@@ -154,6 +154,7 @@ func (w *Writer) Close() error {
 		w.closed = true
 		close(w.batches)
 	}
+	w.parts = nil // the merge needs the memory the ids held
 	w.mu.Unlock()
 	<-w.exited
 	if err != nil {
