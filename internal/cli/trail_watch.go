@@ -26,6 +26,7 @@ import (
 
 	"github.com/secure-baseline/baseline/internal/alert"
 	"github.com/secure-baseline/baseline/internal/awsx"
+	"github.com/secure-baseline/baseline/internal/config"
 	"github.com/secure-baseline/baseline/internal/detect"
 	"github.com/secure-baseline/baseline/internal/index"
 	"github.com/secure-baseline/baseline/internal/rules"
@@ -48,6 +49,7 @@ type streamSpec struct {
 type watchFlags struct {
 	streamSpec
 	queue      string
+	configFile string // baseline.yaml: its trail.alerts come before the --alert-* flags
 	sns, sqs   []string
 	slack      []string
 	webhooks   []string
@@ -77,9 +79,26 @@ func newTrailWatchCmd(g *globals) *cobra.Command {
 			"Exit codes: 0 ok; 2 usage error, or local state (index, journal) could not be written; 3 with\n" +
 			"--once, some messages could not be processed (they are left in the queue).",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runTrailWatch(cmd.Context(), g, &wf) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if wf.configFile != "" {
+				c, err := config.Load(wf.configFile)
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				flagged := wf.alerts
+				wf.alerts = c.Trail.Alerts
+				if cmd.Flags().Changed("group-window") || wf.alerts.GroupWindow == 0 {
+					wf.alerts.GroupWindow = flagged.GroupWindow
+				}
+				if flagged.DeadLetter != "" {
+					wf.alerts.DeadLetter = flagged.DeadLetter
+				}
+			}
+			return runTrailWatch(cmd.Context(), g, &wf)
+		},
 	}
 	f := cmd.Flags()
+	f.StringVarP(&wf.configFile, "config", "f", "", "baseline.yaml whose trail.alerts section chooses the sinks (the --alert-* flags add to it)")
 	f.StringVar(&wf.queue, "queue", "", "SQS queue URL to read (required)")
 	f.StringVar(&wf.index, "index", "", "index directory (default $XDG_DATA_HOME/baseline/trail or ~/.local/share/baseline/trail)")
 	f.StringSliceVar(&wf.rules, "rules", nil, "directory of Sigma rules to run with the built-in pack; repeatable")

@@ -338,3 +338,23 @@ func TestTrailAlertsReplay(t *testing.T) {
 		t.Fatalf("left in the file: %s (%v)", left, err)
 	}
 }
+
+func TestTrailWatchReadsAlertsFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	q := "https://sqs.us-east-1.amazonaws.com/111122223333/q"
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("trail:\n  alerts:\n    sms: [x]\n"), 0o644)
+	if code, _, errOut := runIndexCLI(t, "trail", "watch", "--queue", q, "-f", bad); code != ExitUsage || !strings.Contains(errOut, `3:5: unknown key "sms"`) {
+		t.Fatalf("bad config: exit %d, %s", code, errOut)
+	}
+	// The file's webhook needs its secret from the environment: its absence
+	// proves the sinks came from the file.
+	good := filepath.Join(dir, "baseline.yaml")
+	os.WriteFile(good, []byte("trail:\n  alerts:\n    webhooks: [{url: 'https://hooks.example.com/x', secret_env: BASELINE_TEST_UNSET_SECRET}]\n"), 0o644)
+	t.Setenv("BASELINE_TEST_UNSET_SECRET", "")
+	moto.Start(t)
+	code, _, errOut := runIndexCLI(t, "trail", "watch", "--queue", q, "-f", good, "--index", filepath.Join(dir, "idx"), "--state-dir", filepath.Join(dir, "st"), "--once")
+	if code == ExitOK || !strings.Contains(errOut, "BASELINE_TEST_UNSET_SECRET") {
+		t.Fatalf("config webhook without its secret: exit %d, %s", code, errOut)
+	}
+}
