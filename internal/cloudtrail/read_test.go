@@ -3,7 +3,6 @@ package cloudtrail
 import (
 	"context"
 	"errors"
-	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 )
 
 func writeFile(t testing.TB, path string, data []byte) {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
+	"github.com/secure-baseline/baseline/internal/jsonscan"
 )
 
 // The fields ParseRecord extracts. The hand parser below reads only these and
@@ -299,7 +300,7 @@ func (p *recParser) str() ([]byte, error) {
 	}
 	start := p.i
 	for {
-		p.i = quoteOrBackslash(p.b, p.i)
+		p.i = jsonscan.QuoteOrBackslash(p.b, p.i)
 		if p.i >= len(p.b) {
 			p.i = len(p.b)
 			return nil, p.errorf("unterminated string")

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/secure-baseline/baseline/internal/jsonscan"
 )
 
 const (
@@ -256,7 +257,7 @@ func (s *Splitter) record() ([]byte, error) {
 		buf := s.buf[:s.end]
 		for i < len(buf) {
 			if inString {
-				i = quoteOrBackslash(buf, i)
+				i = jsonscan.QuoteOrBackslash(buf, i)
 				if i == len(buf) {
 					break
 				}

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"encoding/json"
-	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"maps"
 	"os"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 
 	"github.com/secure-baseline/baseline/internal/cloudtrail"
 	"github.com/secure-baseline/baseline/internal/sigma"

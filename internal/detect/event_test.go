@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 
 	"github.com/secure-baseline/baseline/internal/cloudtrail"
 	"github.com/secure-baseline/baseline/internal/sigma"

@@ -2,11 +2,11 @@ package detect
 
 import (
 	"bytes"
-	"encoding/binary"
-	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/secure-baseline/baseline/internal/jsonscan"
 
 	json "github.com/goccy/go-json"
 )
@@ -49,7 +49,7 @@ func (s *scanner) str() (span, bool, bool) {
 	start := s.i + 1
 	esc := false
 	for i := start; ; {
-		i = quoteOrBackslash(s.b, i)
+		i = jsonscan.QuoteOrBackslash(s.b, i)
 		switch {
 		case i >= len(s.b):
 			return span{}, false, false
@@ -61,32 +61,6 @@ func (s *scanner) str() (span, bool, bool) {
 			return span{int32(start), int32(i)}, esc, true
 		}
 	}
-}
-
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
-// quoteOrBackslash returns the index of the first '"' or '\\' in b at or
-// after i, or len(b). It tests eight bytes per step: CloudTrail's strings
-// are short, where calling bytes.IndexByte twice per string costs more.
-func quoteOrBackslash(b []byte, i int) int {
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		q := w ^ (ones * '"')
-		s := w ^ (ones * '\\')
-		// A zero byte in q or s is a match; the lowest flagged byte is exact.
-		if m := ((q-ones)&^q | (s-ones)&^s) & highs; m != 0 {
-			return i + bits.TrailingZeros64(m)/8
-		}
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c == '"' || c == '\\' {
-			return i
-		}
-	}
-	return len(b)
 }
 
 // value passes over any value and returns where it lies.

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/parquet-go/parquet-go"

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math/bits"
+
+	"github.com/secure-baseline/baseline/internal/jsonscan"
 )
 
 // A minimal scanner over the raw JSON of one event. The splitter has already
@@ -132,7 +134,7 @@ func skipSpace(b []byte, i int) int {
 // or -1 when it is not terminated.
 func stringEnd(b []byte, i int) int {
 	for i++; ; i += 2 { // a backslash escapes the byte after it
-		i = quoteOrBackslash(b, i)
+		i = jsonscan.QuoteOrBackslash(b, i)
 		if i >= len(b) {
 			return -1
 		}
@@ -183,25 +185,6 @@ const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
 )
-
-// quoteOrBackslash returns the index of the first '"' or '\\' in b at or
-// after i, or len(b), eight bytes per step: most strings in CloudTrail are
-// short, where the call overhead of bytes.IndexByte dominates.
-func quoteOrBackslash(b []byte, i int) int {
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		q, s := w^(ones*'"'), w^(ones*'\\')
-		if m := ((q-ones)&^q | (s-ones)&^s) & highs; m != 0 {
-			return i + bits.TrailingZeros64(m)/8
-		}
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c == '"' || c == '\\' {
-			return i
-		}
-	}
-	return len(b)
-}
 
 // nextStructural returns the index of the first '"', '{', '}', '[' or ']' in
 // b at or after i, or len(b). It tests eight bytes per step: skipping nested
