@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"encoding/pem"
@@ -17,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -33,40 +34,12 @@ import (
 // CloudTrail delivers it (gzip, AWSLogs/ layout) and returns the keys.
 func putStratusLogs(t *testing.T, s3c *s3.Client, bucket string) []string {
 	t.Helper()
-	stratus, _ := indexSamples(t)
-	files, err := filepath.Glob(filepath.Join(stratus, "*.json"))
-	if err != nil || len(files) < 30 {
-		t.Fatalf("stratus files: %d, %v", len(files), err)
-	}
 	var keys []string
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
+	for _, o := range shareddata.StratusLogs(t) {
+		if _, err := s3c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(o.Key), Body: bytes.NewReader(o.Data)}); err != nil {
 			t.Fatal(err)
 		}
-		var recs []json.RawMessage
-		if err := json.Unmarshal(raw, &recs); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		var first struct {
-			EventTime          time.Time `json:"eventTime"`
-			AWSRegion          string    `json:"awsRegion"`
-			RecipientAccountID string    `json:"recipientAccountId"`
-		}
-		if err := json.Unmarshal(recs[0], &first); err != nil {
-			t.Fatal(err)
-		}
-		var body bytes.Buffer
-		zw := gzip.NewWriter(&body)
-		fmt.Fprintf(zw, `{"Records":%s}`, raw)
-		zw.Close()
-		acct, region := first.RecipientAccountID, first.AWSRegion
-		key := fmt.Sprintf("AWSLogs/%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%s.gz", acct, region, first.EventTime.Format("2006/01/02"),
-			acct, region, first.EventTime.Format("20060102T1504Z"), filepath.Base(f))
-		if _, err := s3c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body.Bytes())}); err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, key)
+		keys = append(keys, o.Key)
 	}
 	return keys
 }

@@ -3,18 +3,18 @@ package watch
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/secure-baseline/baseline/internal/detect"
-	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secure-baseline/baseline/internal/detect"
+	"github.com/secure-baseline/baseline/internal/testutil/shareddata"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -41,42 +41,16 @@ type logObject struct {
 
 func stratusObjects(t *testing.T) []logObject {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(shareddata.Dir(t, "cloudtrail/stratus-red-team"), "*.json"))
-	if err != nil || len(files) < 30 {
-		t.Fatalf("stratus files: %d, %v", len(files), err)
-	}
 	var out []logObject
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var raws []json.RawMessage
-		if err := json.Unmarshal(b, &raws); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		obj := logObject{}
-		var body bytes.Buffer
-		zw := gzip.NewWriter(&body)
-		zw.Write([]byte(`{"Records":[`))
-		for i, raw := range raws {
+	for _, o := range shareddata.StratusLogs(t) {
+		obj := logObject{key: o.Key, data: o.Data}
+		for _, raw := range o.Records {
 			r, err := cloudtrail.ParseRecord(raw)
 			if err != nil {
-				t.Fatalf("%s: %v", f, err)
+				t.Fatalf("%s: %v", o.Key, err)
 			}
 			obj.records = append(obj.records, r)
-			if i > 0 {
-				zw.Write([]byte(","))
-			}
-			zw.Write(raw)
 		}
-		zw.Write([]byte("]}"))
-		zw.Close()
-		first := obj.records[0]
-		obj.key = fmt.Sprintf("AWSLogs/%s/CloudTrail/%s/%s/%s_CloudTrail_%s_%s_%s.gz", first.AccountID, first.AWSRegion,
-			first.EventTime.Format("2006/01/02"), first.AccountID, first.AWSRegion, first.EventTime.Format("20060102T1504Z"),
-			strings.TrimSuffix(filepath.Base(f), ".json")+".json")
-		obj.data = body.Bytes()
 		out = append(out, obj)
 	}
 	return out
