@@ -77,23 +77,8 @@ type runner struct {
 // control evaluates c on each of its units.
 func (r *runner) control(c *catalog.Control) []catalog.Finding {
 	var out []catalog.Finding
-	switch c.Unit {
-	case catalog.PerOrg:
-		out = append(out, r.unit(c, nil, "")...)
-	case catalog.PerAccount:
-		for _, a := range r.snap.Accounts {
-			out = append(out, r.unit(c, a, "")...)
-		}
-	case catalog.PerRegion:
-		for _, a := range r.snap.Accounts {
-			if a.Unreachable != "" {
-				out = append(out, r.unit(c, a, "")...)
-				continue
-			}
-			for _, reg := range sortedRegions(a) {
-				out = append(out, r.unit(c, a, reg)...)
-			}
-		}
+	for _, u := range catalog.Units(c, r.snap) {
+		out = append(out, r.unit(c, u.Account, u.Region)...)
 	}
 	return out
 }
@@ -121,7 +106,7 @@ func (r *runner) unit(c *catalog.Control, a *snapshot.Account, region string) (o
 			return e.Findings()
 		}
 	}
-	if failed := r.failedReads(e, c); len(failed) > 0 {
+	if failed := catalog.ReadsFailed(e); len(failed) > 0 {
 		e.Errorf("", "%s", strings.Join(failed, "; "))
 		return e.Findings()
 	}
@@ -135,16 +120,6 @@ func (r *runner) unit(c *catalog.Control, a *snapshot.Account, region string) (o
 		return []catalog.Finding{errorFinding(e, "check reported no result")}
 	}
 	return e.Findings()
-}
-
-func (r *runner) failedReads(e *catalog.Eval, c *catalog.Control) []string {
-	var failed []string
-	for _, read := range c.Reads {
-		if err := e.Failed(read); err != nil {
-			failed = append(failed, catalog.DescribeReadError(err))
-		}
-	}
-	return failed
 }
 
 // manual resolves a manual control from the attestation file.
@@ -191,15 +166,6 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-func sortedRegions(a *snapshot.Account) []string {
-	out := make([]string, 0, len(a.Regions))
-	for r := range a.Regions {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // sortFindings orders by control (catalog order), account, region, resource,

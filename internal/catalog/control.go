@@ -99,6 +99,8 @@ type Control struct {
 	// Hint, for manual controls, returns what the snapshot shows that helps
 	// the person attesting (e.g. the opt-in regions enabled); "" for nothing.
 	Hint func(e *Eval) string
+	// Fix, for automated controls, plans and applies the desired state.
+	Fix *Fix
 }
 
 // StageTier is "F", "M" or "C"; StageNumber is the stage within the tier.
@@ -150,6 +152,10 @@ func validate(c *Control) error {
 		return fmt.Errorf("%s: manual controls are attested, not checked", c.ID)
 	case c.Kind != Manual && c.Hint != nil:
 		return fmt.Errorf("%s: only manual controls have hints", c.ID)
+	case c.Kind != Automated && c.Fix != nil:
+		return fmt.Errorf("%s: only automated controls are fixed by apply", c.ID)
+	case c.Fix != nil && (c.Fix.Plan == nil || len(c.Fix.Ops) == 0):
+		return fmt.Errorf("%s: a fix needs a plan and at least one op", c.ID)
 	case c.Kind != Manual && c.Check == nil:
 		return fmt.Errorf("%s: %s control without a check", c.ID, c.Kind)
 	case c.Rationale == "":

@@ -122,3 +122,33 @@ func (r *recorder) add(account, region, service, op, resource string, err error)
 	r.errs = append(r.errs, e)
 	r.mu.Unlock()
 }
+
+// readAliases maps the service prefix of a read ("s3control:GetPublicAccessBlock")
+// to the collector that makes it, where the two differ.
+var readAliases = map[string]string{"s3control": "s3", "sso": "iam"}
+
+// ServicesFor returns the collectors that make the given "service:Operation"
+// reads, so a plan collects only what its controls look at. Organizations
+// reads are always made (discovery) and need no collector.
+func ServicesFor(reads []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range reads {
+		svc, _, _ := strings.Cut(r, ":")
+		if a, ok := readAliases[svc]; ok {
+			svc = a
+		}
+		if seen[svc] {
+			continue
+		}
+		seen[svc] = true
+		for _, c := range registry {
+			if c.Service == svc {
+				out = append(out, svc)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

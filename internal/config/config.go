@@ -37,6 +37,46 @@ type Config struct {
 	Audit        Audit                    `yaml:"audit"`
 	Controls     map[string]ControlConfig `yaml:"controls"`
 	Trail        Trail                    `yaml:"trail"`
+	Naming       Naming                   `yaml:"naming"`
+	Alerts       Alerts                   `yaml:"alerts"`
+	Budgets      Budgets                  `yaml:"budgets"`
+	Logging      Logging                  `yaml:"logging"`
+	Backup       Backup                   `yaml:"backup"`
+}
+
+// AccountConfig describes one account of the organization.
+type AccountConfig struct {
+	Category     string  `yaml:"category"`
+	Owner        string  `yaml:"owner"`
+	BusinessUnit string  `yaml:"business_unit"`
+	BudgetUSD    float64 `yaml:"budget_usd"`
+}
+
+// Naming is the naming scheme of what apply creates.
+type Naming struct {
+	Prefix       string `yaml:"prefix"`
+	AccountAlias string `yaml:"account_alias"`
+}
+
+// Alerts lists who the alert topic notifies.
+type Alerts struct {
+	Emails []string `yaml:"emails"`
+}
+
+// Budgets sets the default monthly budget of every account.
+type Budgets struct {
+	MonthlyUSD float64 `yaml:"monthly_usd"`
+}
+
+// Logging tunes log retention and replication.
+type Logging struct {
+	RetentionDays int    `yaml:"retention_days"`
+	ReplicaRegion string `yaml:"replica_region"`
+}
+
+// Backup tunes the AWS Backup plan.
+type Backup struct {
+	RetentionDays int `yaml:"retention_days"`
 }
 
 // Trail configures the CloudTrail pipeline.
@@ -50,13 +90,19 @@ type Organization struct {
 	LogArchiveAccount     string   `yaml:"log_archive_account"`
 	SharedServicesAccount string   `yaml:"shared_services_account"`
 	IdentityAccount       string   `yaml:"identity_account"`
+	ManagementAccount     string   `yaml:"management_account"`
 	CompanyEmailDomains   []string `yaml:"company_email_domains"`
+	// Accounts are keyed by account id or Organizations name.
+	Accounts map[string]AccountConfig `yaml:"accounts"`
+	// OUs maps a category to the name of its OU under the root.
+	OUs map[string]string `yaml:"ous"`
 }
 
 // Regions says where the organization may run.
 type Regions struct {
-	Allowed []string `yaml:"allowed"`
-	Home    string   `yaml:"home"`
+	Allowed     []string `yaml:"allowed"`
+	Home        string   `yaml:"home"`
+	ExemptRoles []string `yaml:"exempt_roles"`
 }
 
 // Audit tunes the checks.
@@ -278,9 +324,39 @@ func (c *Config) Settings() *catalog.Settings {
 		ApprovedAMIOwners:     c.Audit.ApprovedAMIOwners,
 		TrustedAccounts:       c.Audit.TrustedAccounts,
 		RequireShield:         c.Audit.RequireShieldAdvanced,
+		HomeRegion:            c.Regions.Home,
+		ExemptRoles:           c.Regions.ExemptRoles,
+		CategoryOUs:           c.Organization.OUs,
+		NamePrefix:            c.Naming.Prefix,
+		AliasTemplate:         c.Naming.AccountAlias,
+		AlertEmails:           c.Alerts.Emails,
+		BudgetMonthlyUSD:      c.Budgets.MonthlyUSD,
+		LogRetentionDays:      c.Logging.RetentionDays,
+		ReplicaRegion:         c.Logging.ReplicaRegion,
+		BackupRetentionDays:   c.Backup.RetentionDays,
+	}
+	for ref, a := range c.Organization.Accounts {
+		setIf(&s.AccountCategories, ref, a.Category)
+		setIf(&s.AccountOwners, ref, a.Owner)
+		if a.BudgetUSD > 0 {
+			if s.BudgetByAccount == nil {
+				s.BudgetByAccount = map[string]float64{}
+			}
+			s.BudgetByAccount[ref] = a.BudgetUSD
+		}
 	}
 	s.Complete()
 	return s
+}
+
+func setIf(m *map[string]string, k, v string) {
+	if v == "" {
+		return
+	}
+	if *m == nil {
+		*m = map[string]string{}
+	}
+	(*m)[k] = v
 }
 
 // Disabled returns the ids of controls turned off with `enabled: false`.

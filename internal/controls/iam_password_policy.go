@@ -1,10 +1,15 @@
 package controls
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
 // The baseline's password policy: CIS 2.8 and 2.9 plus every character class.
@@ -60,4 +65,61 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		e.Pass("", "password policy requires %d characters, remembers %d passwords and requires every character class", p.MinimumLength, p.PasswordReusePrevention)
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			s := iamOf(p.Eval)
+			if s == nil {
+				return
+			}
+			want := desiredPasswordPolicy(s.PasswordPolicy)
+			switch {
+			case s.PasswordPolicy == nil:
+				p.Here().Create("password-policy", "password-policy", want)
+			case *s.PasswordPolicy != want:
+				p.Here().Update("password-policy", "password-policy", *s.PasswordPolicy, want)
+			}
+		},
+		Ops: map[string]catalog.Op{"password-policy": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+			want, err := catalog.Decode[snapshot.PasswordPolicy](ch.After)
+			if err != nil {
+				return err
+			}
+			return setPasswordPolicy(ctx, iam.NewFromConfig(cfg), want)
+		}},
+	},
 })
+
+// desiredPasswordPolicy is the current policy raised to the baseline: what is
+// already stricter (a longer minimum, an expiry) is kept.
+func desiredPasswordPolicy(cur *snapshot.PasswordPolicy) snapshot.PasswordPolicy {
+	want := snapshot.PasswordPolicy{MinimumLength: minPasswordLength, PasswordReusePrevention: minPasswordReuse,
+		RequireSymbols: true, RequireNumbers: true, RequireUppercase: true, RequireLowercase: true, AllowUsersToChangePassword: true}
+	if cur != nil {
+		want.MinimumLength = max(want.MinimumLength, cur.MinimumLength)
+		want.PasswordReusePrevention = max(want.PasswordReusePrevention, cur.PasswordReusePrevention)
+		want.MaxPasswordAge, want.HardExpiry = cur.MaxPasswordAge, cur.HardExpiry
+	}
+	return want
+}
+
+type passwordPolicyWriter interface {
+	UpdateAccountPasswordPolicy(context.Context, *iam.UpdateAccountPasswordPolicyInput, ...func(*iam.Options)) (*iam.UpdateAccountPasswordPolicyOutput, error)
+}
+
+func setPasswordPolicy(ctx context.Context, c passwordPolicyWriter, p snapshot.PasswordPolicy) error {
+	in := &iam.UpdateAccountPasswordPolicyInput{
+		MinimumPasswordLength:      aws.Int32(p.MinimumLength),
+		PasswordReusePrevention:    aws.Int32(p.PasswordReusePrevention),
+		RequireSymbols:             p.RequireSymbols,
+		RequireNumbers:             p.RequireNumbers,
+		RequireUppercaseCharacters: p.RequireUppercase,
+		RequireLowercaseCharacters: p.RequireLowercase,
+		AllowUsersToChangePassword: p.AllowUsersToChangePassword,
+		HardExpiry:                 aws.Bool(p.HardExpiry),
+	}
+	if p.MaxPasswordAge > 0 {
+		in.MaxPasswordAge = aws.Int32(p.MaxPasswordAge)
+	}
+	_, err := c.UpdateAccountPasswordPolicy(ctx, in)
+	return err
+}
