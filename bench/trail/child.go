@@ -76,7 +76,9 @@ func duckdbReadJSON(ctx context.Context, logs string, declared bool) (childResul
 	}
 	defer db.Close()
 	var res childResult
-	err = db.QueryRowContext(ctx, duckdbQuery(filepath.Join(logs, "**", "*.json.gz"), declared)).Scan(&res.Events, &res.Hits)
+	// AWSLogs/o-ORG/ACCOUNT/CloudTrail/…: the log files, not the digests.
+	glob := filepath.Join(logs, "*", "*", "CloudTrail", "**", "*.json.gz")
+	err = db.QueryRowContext(ctx, duckdbQuery(glob, declared)).Scan(&res.Events, &res.Hits)
 	return res, err
 }
 

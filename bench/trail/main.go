@@ -1,7 +1,7 @@
-// Command trail benchmarks `baseline trail detect` and `trail ingest` on a
-// generated CloudTrail corpus against the tools people use on the same
-// files, all measured in the same run so that a loaded machine slows every
-// contender alike:
+// Command trail benchmarks `baseline trail detect`, `trail ingest` and
+// `trail verify` on a generated CloudTrail corpus, with signed digest files,
+// against the tools people use on the same files, all measured in the same
+// run so that a loaded machine slows every contender alike:
 //
 //   - detect: the built-in rule pack in process (internal/detect) and through
 //     the built binary (`baseline trail detect --format json`);
@@ -9,12 +9,14 @@
 //   - DuckDB: its own read_json over the same gzip files (embedded driver),
 //     unnesting Records with the same filter;
 //   - ingest: internal/index.Ingest into a fresh index;
-//   - sha256sum over the files, the yardstick of `trail verify` (see
+//   - verify: `baseline trail verify --format json` over the corpus and
+//     its digests, against sha256sum over the gzip files, and zcat |
+//     sha256sum over their JSON, which is what the digests hash (see
 //     verify.go).
 //
 // Each contender runs in its own process, so its peak RSS is its own.
 //
-//	go run ./bench/trail -events 1000000 [-runs 3]
+//	go run ./bench/trail -events 1000000 [-runs 3] [-only sha256sum,verify]
 package main
 
 import (
@@ -34,6 +36,7 @@ func main() {
 	dir := flag.String("dir", "", "corpus directory, reused when it holds the same corpus (default: under the temp directory)")
 	asJSON := flag.Bool("json", false, "print the results as JSON")
 	runs := flag.Int("runs", 1, "runs of each contender; the fastest counts")
+	only := flag.String("only", "", "run only the contenders whose names contain one of these comma-separated words")
 	mode := flag.String("mode", "", "internal: run one contender in this process (detect, duckdb, ingest)")
 	flag.Parse()
 	if *dir == "" {
@@ -48,19 +51,19 @@ func main() {
 	}
 
 	start := time.Now()
-	m, err := corpus.Generate(*dir, corpus.Options{Events: *events, Seed: *seed})
+	m, err := corpus.Generate(*dir, corpus.Options{Events: *events, Seed: *seed, Digests: true})
 	if err != nil {
 		fatal(err)
 	}
-	fmt.Fprintf(os.Stderr, "corpus: %d events in %d files, %.0f MB gzip (%.0f MB JSON) in %s, ready in %s\n",
-		m.Events, m.Files, mb(m.Bytes), mb(m.RawBytes), *dir, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "corpus: %d events in %d files and %d digests, %.0f MB gzip (%.0f MB JSON) in %s, ready in %s\n",
+		m.Events, m.Files, m.Digests, mb(m.Bytes), mb(m.RawBytes), *dir, time.Since(start).Round(time.Millisecond))
 
 	b, err := newBench(*dir, m)
 	if err != nil {
 		fatal(err)
 	}
 	defer b.close()
-	rep := b.run(max(1, *runs))
+	rep := b.run(max(1, *runs), *only)
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")

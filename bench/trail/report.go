@@ -71,15 +71,26 @@ func (r *report) checks() []check {
 			check{"ingest events/s (CPU-bound, all cores)", capacity, "≥ 100000", capacity >= 100_000},
 			check{"ingest peak RSS MB", in.PeakRSSMB, "< 500", in.PeakRSSMB < 500})
 	}
-	if v, sha := r.get("verify"), r.get("sha256sum"); v != nil && sha != nil {
-		x := v.MBPerSec / sha.MBPerSec
-		out = append(out, check{"verify ÷ sha256sum (MB/s)", x, "≥ 0.7", x >= 0.7})
+	if v := r.get("verify"); v != nil {
+		// The target is on the gzip files sha256sum hashes; the digests hash
+		// their JSON, which zcat | sha256sum inflates and hashes as verify
+		// does. Both contenders read the same files, so the ratios of MB/s
+		// are the ratios of times.
+		out = append(out, check{"verify MB/s (JSON)", mb(r.Corpus.RawBytes) / v.Seconds, "info", true})
+		if sha := r.get("sha256sum"); sha != nil {
+			x, y := v.MBPerSec/sha.MBPerSec, sha.CPUSeconds/v.CPUSeconds
+			out = append(out, check{"verify ÷ sha256sum, gzip (wall)", x, "≥ 0.7", x >= 0.7}, check{"verify ÷ sha256sum, gzip (CPU)", y, "info", true})
+		}
+		if zs := r.get("zcat | sha256sum"); zs != nil {
+			x, y := v.MBPerSec/zs.MBPerSec, zs.CPUSeconds/v.CPUSeconds
+			out = append(out, check{"verify ÷ zcat | sha256sum, JSON (wall)", x, "info", true}, check{"verify ÷ zcat | sha256sum, JSON (CPU)", y, "info", true})
+		}
 	}
 	return out
 }
 
 func (r *report) print(w io.Writer) {
-	fmt.Fprintf(w, "corpus: %d events, %d files, %.0f MB gzip, %.0f MB JSON\n\n", r.Corpus.Events, r.Corpus.Files, mb(r.Corpus.Bytes), mb(r.Corpus.RawBytes))
+	fmt.Fprintf(w, "corpus: %d events, %d files, %d digests, %.0f MB gzip, %.0f MB JSON\n\n", r.Corpus.Events, r.Corpus.Files, r.Corpus.Digests, mb(r.Corpus.Bytes), mb(r.Corpus.RawBytes))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "contender\tseconds\tCPU seconds\tevents/s\tMB/s (gzip)\tpeak RSS MB\thits\t")
 	for _, x := range r.Results {

@@ -9,11 +9,14 @@
 // missing resources). Each is 1–1.5 KB, with the nesting CloudTrail has
 // (session context, TLS details, request parameters, resources). A few
 // attacks the built-in rules detect are sprinkled in; the Manifest lists
-// them.
+// them. With Options.Digests, the digest files of log file validation come
+// with them, signed, for `trail verify` (see digest.go).
 package corpus
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,15 +26,14 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/errgroup"
 )
 
-// Options describe a corpus: the same options give the same files.
+// Options describe a corpus: the same options give the same log files
+// (digests are signed with a key generated for each corpus).
 type Options struct {
 	Events   int      `json:"events"`
 	Seed     uint64   `json:"seed"`
@@ -42,6 +44,10 @@ type Options struct {
 	Attacks  int      `json:"attacks"`          // attacks sprinkled, default 2 per 100,000 events, at least one of each
 	OrgID    string   `json:"org_id"`           // default o-exampleorg1
 	Interval int      `json:"interval_minutes"` // time covered by a file, default 5
+	// Digests also writes the signed digest files of log file validation
+	// and PublicKeysName; hashing every file makes the corpus slower to
+	// build.
+	Digests bool `json:"digests"`
 }
 
 // Manifest is what Generate wrote.
@@ -52,6 +58,7 @@ type Manifest struct {
 	Bytes    int64          `json:"bytes"`     // gzip, on disk
 	RawBytes int64          `json:"raw_bytes"` // JSON
 	Attacks  map[string]int `json:"attacks"`   // by attack name
+	Digests  int            `json:"digests"`   // digest files, with Options.Digests
 }
 
 // manifestName is not a .json name, so that readers of the directory skip it.
@@ -92,33 +99,38 @@ func Generate(dir string, opts Options) (Manifest, error) {
 	if m, err := readManifest(dir); err == nil && reflect.DeepEqual(m.Options, opts) {
 		return m, nil
 	}
-	if err := os.RemoveAll(filepath.Join(dir, "AWSLogs")); err != nil {
-		return Manifest{}, err
+	for _, old := range []string{"AWSLogs", PublicKeysName} {
+		if err := os.RemoveAll(filepath.Join(dir, old)); err != nil {
+			return Manifest{}, err
+		}
 	}
 	p := plan{opts: opts, start: start, dir: dir}
 	p.files = (opts.Events + opts.PerFile - 1) / opts.PerFile
 	m := Manifest{Options: opts, Files: p.files, Events: opts.Events, Attacks: map[string]int{}}
-	var bytesOut, rawOut atomic.Int64
-	var mu sync.Mutex
+	logs := make([]logFile, p.files)
 	g := errgroup.Group{}
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for f := range p.files {
-		g.Go(func() error {
-			raw, gz, names, err := p.writeFile(f)
-			rawOut.Add(raw)
-			bytesOut.Add(gz)
-			mu.Lock()
-			for _, n := range names {
-				m.Attacks[n]++
-			}
-			mu.Unlock()
+		g.Go(func() (err error) {
+			logs[f], err = p.writeFile(f)
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return Manifest{}, err
 	}
-	m.Bytes, m.RawBytes = bytesOut.Load(), rawOut.Load()
+	for _, l := range logs {
+		m.Bytes += l.gz
+		m.RawBytes += l.raw
+		for _, n := range l.attacks {
+			m.Attacks[n]++
+		}
+	}
+	if opts.Digests {
+		if m.Digests, err = p.writeDigests(logs); err != nil {
+			return Manifest{}, err
+		}
+	}
 	body, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return Manifest{}, err
@@ -184,10 +196,22 @@ func (p *plan) attacksOf(f int) []attack {
 	return out
 }
 
-// writeFile writes file f and returns its JSON and gzip sizes and the
-// attacks in it.
-func (p *plan) writeFile(f int) (raw, gz int64, names []string, err error) {
-	parts := p.opts.Accounts * len(p.opts.Regions)
+// logFile is what Generate keeps of a log file it wrote.
+type logFile struct {
+	key            string // the S3 key, which is its path below the corpus directory
+	delivered      time.Time
+	oldest, newest time.Time // of its events
+	sha256         string    // hex, of its JSON; only with Options.Digests
+	raw, gz        int64     // JSON and gzip sizes
+	attacks        []string  // the names of the attacks in it
+}
+
+// partitions is the number of (account, region) pairs.
+func (p *plan) partitions() int { return p.opts.Accounts * len(p.opts.Regions) }
+
+// writeFile writes file f.
+func (p *plan) writeFile(f int) (logFile, error) {
+	parts := p.partitions()
 	a, r, slot := f%parts/len(p.opts.Regions), f%len(p.opts.Regions), f/parts
 	rng := rand.New(rand.NewPCG(p.opts.Seed, uint64(f)+1<<32))
 	account := p.account(a)
@@ -201,34 +225,57 @@ func (p *plan) writeFile(f int) (raw, gz int64, names []string, err error) {
 		times[i] = from.Add(time.Duration(rng.Int64N(int64(interval))))
 	}
 	slices.SortFunc(times, time.Time.Compare)
+	var l logFile
 	var planted []event
 	for _, at := range p.attacksOf(f) {
 		planted = append(planted, at.events(g, from.Add(interval/5))...)
-		names = append(names, at.name)
+		l.attacks = append(l.attacks, at.name)
 	}
 	g.b = append(make([]byte, 0, n*1400), `{"Records":[`...)
 	for i, t := range times {
+		var e event
 		if i < len(planted) {
-			g.write(planted[i])
+			e = planted[i]
 		} else {
-			g.write(g.everyday(t))
+			e = g.everyday(t)
+		}
+		g.write(e)
+		if i == 0 || e.t.Before(l.oldest) {
+			l.oldest = e.t
+		}
+		if e.t.After(l.newest) {
+			l.newest = e.t
 		}
 	}
 	g.b = append(g.b[:len(g.b)-1], "]}"...) // the last record's comma
 
-	delivered := from.Add(interval + time.Duration(rng.IntN(4))*time.Minute)
-	path := filepath.Join(p.dir, "AWSLogs", p.opts.OrgID, account, "CloudTrail", g.region, delivered.Format("2006/01/02"),
-		fmt.Sprintf("%s_CloudTrail_%s_%s_%s.json.gz", account, g.region, delivered.Format("20060102T1504Z"), g.hex(16)))
+	l.delivered = from.Add(interval + time.Duration(rng.IntN(4))*time.Minute)
+	l.key = "AWSLogs/" + p.opts.OrgID + "/" + account + "/CloudTrail/" + g.region + "/" + l.delivered.Format("2006/01/02/") +
+		fmt.Sprintf("%s_CloudTrail_%s_%s_%s.json.gz", account, g.region, l.delivered.Format("20060102T1504Z"), g.hex(16))
+	if p.opts.Digests {
+		sum := sha256.Sum256(g.b)
+		l.sha256 = hex.EncodeToString(sum[:])
+	}
+	l.raw = int64(len(g.b))
+	var err error
+	l.gz, err = p.writeGzip(l.key, g.b)
+	return l, err
+}
+
+// writeGzip writes data compressed to key below the corpus directory and
+// returns the size written.
+func (p *plan) writeGzip(key string, data []byte) (int64, error) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(g.b); err != nil {
-		return 0, 0, nil, err
+	if _, err := zw.Write(data); err != nil {
+		return 0, err
 	}
 	if err := zw.Close(); err != nil {
-		return 0, 0, nil, err
+		return 0, err
 	}
+	path := filepath.Join(p.dir, filepath.FromSlash(key))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return 0, 0, nil, err
+		return 0, err
 	}
-	return int64(len(g.b)), int64(buf.Len()), names, os.WriteFile(path, buf.Bytes(), 0o644)
+	return int64(buf.Len()), os.WriteFile(path, buf.Bytes(), 0o644)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/secure-baseline/baseline/internal/cloudtrail"
 	"github.com/secure-baseline/baseline/internal/detect"
 	"github.com/secure-baseline/baseline/internal/rules"
+	"github.com/secure-baseline/baseline/internal/verify"
 )
 
 // attackRules is the rule each attack must fire.
@@ -79,4 +80,41 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("detections by rule: %v", fired)
+}
+
+// The digests verify: every log file valid, every digest signed and
+// chained to the previous one.
+func TestDigests(t *testing.T) {
+	dir := t.TempDir()
+	// 30 files of 5 minutes for each of 6 accounts and regions, delivered
+	// over 3 hours: chains of 3 digests.
+	m, err := Generate(dir, Options{Events: 18_000, PerFile: 100, Accounts: 2, Seed: 3, Digests: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, PublicKeysName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	keys, err := verify.ParsePublicKeys(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := verify.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	sum, err := verify.Verify(context.Background(), src, verify.Options{Keys: keys}, func(r verify.Result) {
+		if r.Status != verify.StatusValid {
+			t.Errorf("%s %s: %s %s", r.Kind, r.Key, r.Status, r.Detail)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Logs != m.Files || sum.Digests != m.Digests || sum.Valid != m.Files+m.Digests || m.Digests != 6*3 {
+		t.Errorf("summary %+v for %d files and %d digests", sum, m.Files, m.Digests)
+	}
 }
