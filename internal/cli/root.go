@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -72,7 +73,7 @@ func Execute() int {
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := &globals{stdout: stdout, stderr: stderr}
 	root := newRoot(g)
-	root.SetArgs(args)
+	root.SetArgs(terraformHabits(args))
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
@@ -90,6 +91,18 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// could not run as asked.
 	fmt.Fprintln(stderr, "baseline:", err)
 	return ExitUsage
+}
+
+// terraformHabits accepts `plan -out FILE` as Terraform users type it (a
+// single dash would otherwise read as -o ut).
+func terraformHabits(args []string) []string {
+	out := append([]string(nil), args...)
+	for i, a := range out {
+		if a == "-out" || strings.HasPrefix(a, "-out=") {
+			out[i] = "-" + a
+		}
+	}
+	return out
 }
 
 func newRoot(g *globals) *cobra.Command {
@@ -127,7 +140,7 @@ func newRoot(g *globals) *cobra.Command {
 	f.CountVarP(&g.verbose, "verbose", "v", "log more (-v info, -vv debug) to stderr")
 	root.SetVersionTemplate("baseline {{.Version}}\n")
 
-	root.AddCommand(newVersionCmd(), newControlsCmd(g), newCollectCmd(g), newAuditCmd(g), newTrailCmd(g), newLambdaCmd(g), newDemoCmd(g))
+	root.AddCommand(newVersionCmd(), newControlsCmd(g), newCollectCmd(g), newAuditCmd(g), newInitCmd(g), newPlanCmd(g), newApplyCmd(g), newTrailCmd(g), newLambdaCmd(g), newDemoCmd(g))
 	return root
 }
 

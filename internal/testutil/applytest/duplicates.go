@@ -1,0 +1,158 @@
+package applytest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/backup"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/route53resolver"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/secure-baseline/baseline/internal/catalog"
+)
+
+// NoDuplicates fails the test when apply made something twice. Only the
+// resources whose APIs do not reject a second copy by name can be
+// duplicated: KMS keys, flow logs, query-logging configs, subscriptions,
+// backup plans and access keys.
+func NoDuplicates(t testing.TB, e *Env) {
+	t.Helper()
+	ctx := context.Background()
+	names := append([]string{"management"}, memberNames()...)
+	for _, name := range names {
+		for _, region := range Regions {
+			cfg := e.Config(name, region)
+			where := fmt.Sprintf("%s %s", name, region)
+			for _, d := range []func(context.Context, aws.Config) []string{managedKeys, flowLogs, queryLogConfigs, subscriptions, backupPlans} {
+				for _, dup := range d(ctx, cfg) {
+					t.Errorf("%s: duplicate %s", where, dup)
+				}
+			}
+		}
+		for _, dup := range accessKeys(ctx, e.Config(name, Regions[0])) {
+			t.Errorf("%s: duplicate %s", name, dup)
+		}
+	}
+}
+
+func memberNames() []string {
+	return []string{"security", "log-archive", "shared-services", "workload"}
+}
+
+// counted returns the keys seen more than once.
+func counted(what string, keys []string) []string {
+	n := map[string]int{}
+	for _, k := range keys {
+		n[k]++
+	}
+	var out []string
+	for _, k := range catalog.SortedKeys(n) {
+		if n[k] > 1 {
+			out = append(out, fmt.Sprintf("%s %s (%d)", what, k, n[k]))
+		}
+	}
+	return out
+}
+
+// managedKeys: every KMS key apply made carries an alias; a key without one
+// is a copy left by a crash between CreateKey and CreateAlias.
+func managedKeys(ctx context.Context, cfg aws.Config) []string {
+	api := kms.NewFromConfig(cfg)
+	aliased := map[string]bool{}
+	if out, err := api.ListAliases(ctx, &kms.ListAliasesInput{}); err == nil {
+		for _, a := range out.Aliases {
+			aliased[aws.ToString(a.TargetKeyId)] = true
+		}
+	}
+	keys, err := api.ListKeys(ctx, &kms.ListKeysInput{})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, k := range keys.Keys {
+		tags, err := api.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: k.KeyId})
+		if err != nil {
+			continue
+		}
+		for _, tag := range tags.Tags {
+			if aws.ToString(tag.TagKey) == catalog.ManagedTagKey && !aliased[aws.ToString(k.KeyId)] {
+				out = append(out, "KMS key without alias "+aws.ToString(k.KeyId))
+			}
+		}
+	}
+	return out
+}
+
+func flowLogs(ctx context.Context, cfg aws.Config) []string {
+	out, err := ec2.NewFromConfig(cfg).DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{})
+	if err != nil {
+		return nil
+	}
+	var keys []string
+	for _, f := range out.FlowLogs {
+		keys = append(keys, aws.ToString(f.ResourceId)+" → "+aws.ToString(f.LogDestination)+aws.ToString(f.LogGroupName))
+	}
+	return counted("flow log", keys)
+}
+
+func queryLogConfigs(ctx context.Context, cfg aws.Config) []string {
+	api := route53resolver.NewFromConfig(cfg)
+	var keys []string
+	if out, err := api.ListResolverQueryLogConfigs(ctx, &route53resolver.ListResolverQueryLogConfigsInput{}); err == nil {
+		for _, c := range out.ResolverQueryLogConfigs {
+			keys = append(keys, "config "+aws.ToString(c.Name))
+		}
+	}
+	if out, err := api.ListResolverQueryLogConfigAssociations(ctx, &route53resolver.ListResolverQueryLogConfigAssociationsInput{}); err == nil {
+		for _, a := range out.ResolverQueryLogConfigAssociations {
+			keys = append(keys, "association "+aws.ToString(a.ResourceId))
+		}
+	}
+	return counted("query logging", keys)
+}
+
+func subscriptions(ctx context.Context, cfg aws.Config) []string {
+	out, err := sns.NewFromConfig(cfg).ListSubscriptions(ctx, &sns.ListSubscriptionsInput{})
+	if err != nil {
+		return nil
+	}
+	var keys []string
+	for _, s := range out.Subscriptions {
+		keys = append(keys, aws.ToString(s.TopicArn)+" → "+aws.ToString(s.Endpoint))
+	}
+	return counted("subscription", keys)
+}
+
+func backupPlans(ctx context.Context, cfg aws.Config) []string {
+	out, err := backup.NewFromConfig(cfg).ListBackupPlans(ctx, &backup.ListBackupPlansInput{})
+	if err != nil {
+		return nil
+	}
+	var keys []string
+	for _, p := range out.BackupPlansList {
+		keys = append(keys, aws.ToString(p.BackupPlanName))
+	}
+	return counted("backup plan", keys)
+}
+
+// accessKeys: users apply made (the honeytoken) hold one key.
+func accessKeys(ctx context.Context, cfg aws.Config) []string {
+	api := iam.NewFromConfig(cfg)
+	users, err := api.ListUsers(ctx, &iam.ListUsersInput{})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, u := range users.Users {
+		keys, err := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: u.UserName})
+		if err == nil && len(keys.AccessKeyMetadata) > 1 {
+			out = append(out, fmt.Sprintf("access keys of %s (%d)", aws.ToString(u.UserName), len(keys.AccessKeyMetadata)))
+		}
+	}
+	return out
+}
