@@ -20,15 +20,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/secure-baseline/baseline/bench/internal/latency"
+	"github.com/secure-baseline/baseline/bench/internal/measure"
 	"github.com/secure-baseline/baseline/internal/audit"
 	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/collect"
@@ -98,7 +95,7 @@ func run(n int, regions []string, lat time.Duration, concs []int, asJSON bool) e
 	if _, err := fixture.BuildScale(ctx, cfg, n, regions); err != nil {
 		return err
 	}
-	capacity, err := emulatorCapacity(ctx, cfg, 16, 800)
+	capacity, err := measure.EmulatorCapacity(ctx, cfg, 16, 800)
 	if err != nil {
 		return err
 	}
@@ -110,34 +107,14 @@ func run(n int, regions []string, lat time.Duration, concs []int, asJSON bool) e
 	defer proxy.Stop()
 	os.Setenv("AWS_ENDPOINT_URL", proxy.URL)
 	for _, conc := range concs {
-		if err := measure(ctx, n, regions, lat, conc, capacity, asJSON); err != nil {
+		if err := measureAt(ctx, n, regions, lat, conc, capacity, asJSON); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// emulatorCapacity measures how many simple reads per second the emulator
-// serves with no added latency: above it, the emulator, not the collector,
-// sets the pace.
-func emulatorCapacity(ctx context.Context, cfg aws.Config, conc, calls int) (float64, error) {
-	api := ec2.NewFromConfig(cfg)
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(conc)
-	start := time.Now()
-	for i := 0; i < calls; i++ {
-		g.Go(func() error {
-			_, err := api.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return 0, err
-	}
-	return float64(calls) / time.Since(start).Seconds(), nil
-}
-
-func measure(ctx context.Context, n int, regions []string, lat time.Duration, conc int, capacity float64, asJSON bool) error {
+func measureAt(ctx context.Context, n int, regions []string, lat time.Duration, conc int, capacity float64, asJSON bool) error {
 	ss, err := awsx.NewSessions(ctx, awsx.Options{})
 	if err != nil {
 		return err
@@ -159,7 +136,7 @@ func measure(ctx context.Context, n int, regions []string, lat time.Duration, co
 		Accounts: len(snap.Accounts), Regions: len(regions), LatencyMS: lat.Milliseconds(), Concurrency: conc,
 		WallSeconds: wall.Seconds(), AuditSeconds: auditTime.Seconds(),
 		Calls: ss.Stats.Calls(), Attempts: ss.Stats.Attempts(), ChainDepth: ss.Stats.MaxChainDepth(),
-		PeakRSSMB: peakRSSMB(), Findings: len(res.Findings), ReadErrors: len(snap.Errors),
+		PeakRSSMB: measure.PeakRSSMB(), Findings: len(res.Findings), ReadErrors: len(snap.Errors),
 		EmulatorCPS: capacity, DemandCPS: float64(conc) / lat.Seconds(),
 	}
 	dups := ss.Stats.Duplicates()
@@ -217,12 +194,4 @@ func measure(ctx context.Context, n int, regions []string, lat time.Duration, co
 		fmt.Printf("  %-45s %5d  %s\n", op, per[op], (took[op] / time.Duration(per[op])).Round(time.Millisecond))
 	}
 	return nil
-}
-
-func peakRSSMB() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
 }

@@ -75,6 +75,9 @@ func Run(ctx context.Context, p *plan.Plan, configs Configs, opts Options) (*Res
 	if opts.Backoff <= 0 {
 		opts.Backoff = time.Second
 	}
+	// Changes continue the call chain of what they waited for, so that the
+	// benchmarks can tell the longest chain of dependent calls.
+	ctx = sched.ForkChain(ctx)
 	r := &runner{g: g, configs: configs, opts: opts, res: &Result{}, s: sched.New(ctx, opts.Concurrency)}
 	r.mu.Lock()
 	for i := range g.nodes {
@@ -103,7 +106,7 @@ type runner struct {
 // start submits node i; the caller holds r.mu.
 func (r *runner) start(ctx context.Context, i int) {
 	n := &r.g.nodes[i]
-	r.s.Submit(ctx, func(ctx context.Context) {
+	r.s.Submit(sched.WithChainDepth(ctx, n.depth), func(ctx context.Context) {
 		ev := r.do(ctx, n.change)
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -126,11 +129,18 @@ func (r *runner) finish(ctx context.Context, i int, ev Event) {
 	if r.opts.Progress != nil {
 		r.opts.Progress(ev)
 	}
+	depth := sched.ChainDepth(ctx)
+	// A skipped change passes on the failure that caused it.
+	cause := ev.Change.ID
+	if ev.Status == Skipped {
+		cause = r.g.nodes[i].cause
+	}
 	for _, j := range r.g.nodes[i].next {
 		m := &r.g.nodes[j]
+		m.depth = max(m.depth, depth)
 		if ev.Status != Done && !m.doomed {
 			m.doomed = true
-			m.cause = ev.Change.ID
+			m.cause = cause
 		}
 		m.waiting--
 		if m.waiting > 0 {

@@ -19,6 +19,7 @@ type node struct {
 	waiting int   // unfinished nodes this one waits on
 	doomed  bool  // a node it waits on did not succeed
 	cause   string
+	depth   int // deepest call chain of the nodes it waited on
 }
 
 func graph(changes []catalog.Change) (*dag, error) {

@@ -13,14 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/emulator"
 	"github.com/secure-baseline/baseline/internal/plan"
 	"github.com/secure-baseline/baseline/internal/testutil/applytest"
 )
-
-// motoCannot are the automated controls whose writes moto 5.2.1 cannot
-// perform or show (docs/emulator-gaps.md); the end-to-end config disables
-// them, and their ops are tested against fakes.
-var motoCannot = map[string]string{}
 
 // writeE2EConfig runs `baseline init` and completes the file the way a
 // person would: the TODOs answered, alert emails, and the controls the
@@ -44,11 +40,11 @@ func writeE2EConfig(t *testing.T, dir string) string {
 	}
 	text = strings.Replace(text, "  accounts:\n", "  accounts:\n    \"workload\": {category: prod, owner: team-a}\n", 1)
 	text = strings.Replace(text, "  emails: []", "  emails: [security-alerts@example.com]", 1)
-	ids := catalog.SortedKeys(motoCannot)
+	ids := catalog.SortedKeys(emulator.CannotApply)
 	if len(ids) > 0 {
 		text += "controls:\n"
 		for _, id := range ids {
-			text += "  " + id + ": {enabled: false}  # " + motoCannot[id] + "\n"
+			text += "  " + id + ": {enabled: false}  # " + emulator.CannotApply[id] + "\n"
 		}
 	}
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {

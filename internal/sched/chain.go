@@ -63,3 +63,9 @@ func BeginCall(ctx context.Context) func() int {
 		return d
 	}
 }
+
+// WithChainDepth returns a context whose chain starts at depth: a task that
+// waited for several others continues the deepest of their chains.
+func WithChainDepth(ctx context.Context, depth int) context.Context {
+	return context.WithValue(ctx, chainKey{}, &chainCell{depth: depth})
+}
