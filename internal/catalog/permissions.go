@@ -15,6 +15,7 @@ var actionOf = map[string]string{
 	"s3:ListBucketInventoryConfigurations":          "s3:GetInventoryConfiguration",
 	"s3:GetObjectLockConfiguration":                 "s3:GetBucketObjectLockConfiguration",
 	"s3:GetBucketOwnershipControls":                 "s3:GetBucketOwnershipControls",
+	"s3:GetBucketNotificationConfiguration":         "s3:GetBucketNotification",
 	"s3control:GetPublicAccessBlock":                "s3:GetAccountPublicAccessBlock",
 	"budgets:DescribeBudgets":                       "budgets:ViewBudget",
 	"budgets:DescribeBudgetNotificationsForAccount": "budgets:ViewBudget",

@@ -99,6 +99,11 @@ func (s *Settings) Complete() {
 			}
 		}
 	}
+	if len(s.HoneytokenUsers) == 0 {
+		// The user detection.honeytokens creates when none is declared, so
+		// that the IAM user checks know it for what it is.
+		s.HoneytokenUsers = []string{s.Name("ci-deploy")}
+	}
 	if len(s.ExemptRoles) == 0 {
 		s.ExemptRoles = []string{"OrganizationAccountAccessRole"}
 	}

@@ -72,7 +72,7 @@ func (g *globals) planToApply(ctx context.Context, cfg *config.Config, pf *planF
 		return nil, usageErr("%v", err)
 	}
 	// Observe again exactly what the saved plan looked at.
-	opts := plan.Options{Settings: cfg.Settings(), Disabled: cfg.Disabled(), Targets: saved.Scope.Controls,
+	opts := plan.Options{Settings: settingsFor(g, cfg), Disabled: cfg.Disabled(), Targets: saved.Scope.Controls,
 		Accounts: saved.Scope.Accounts, Exclude: saved.Scope.Exclude}
 	again := *g
 	again.regions = saved.Scope.Regions
@@ -118,7 +118,7 @@ func (g *globals) apply(ctx context.Context, cfg *config.Config, p *plan.Plan) e
 	if err != nil {
 		return err
 	}
-	home := cfg.Settings().HomeRegion
+	home := settingsFor(g, cfg).HomeRegion
 	total := len(p.Changes)
 	n := 0
 	start := time.Now()

@@ -56,5 +56,6 @@ func newOrgCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&snapPath, "snapshot", "", "read this snapshot instead of the live organization")
 	cmd.Flags().StringVarP(&configFile, "config", "f", "", "baseline.yaml (company email domains, owners)")
+	cmd.AddCommand(newOrgTrustCmd(g))
 	return cmd
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/secure-baseline/baseline/internal/apply"
 	"github.com/secure-baseline/baseline/internal/awsx"
+	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/collect"
 	"github.com/secure-baseline/baseline/internal/config"
 	"github.com/secure-baseline/baseline/internal/plan"
@@ -78,7 +80,18 @@ func newPlanCmd(g *globals) *cobra.Command {
 }
 
 func (pf *planFlags) options(g *globals, cfg *config.Config) plan.Options {
-	return plan.Options{Settings: cfg.Settings(), Disabled: cfg.Disabled(), Targets: pf.targets, Accounts: g.accounts, Exclude: pf.exclude}
+	return plan.Options{Settings: settingsFor(g, cfg), Disabled: cfg.Disabled(), Targets: pf.targets, Accounts: g.accounts, Exclude: pf.exclude}
+}
+
+// settingsFor completes the config's settings with what the command line
+// says: the role baseline works through must stay exempt from the SCP
+// guardrails it applies, or the next apply would lock itself out.
+func settingsFor(g *globals, cfg *config.Config) *catalog.Settings {
+	s := cfg.Settings()
+	if g.roleName != "" && !slices.Contains(s.ExemptRoles, g.roleName) {
+		s.ExemptRoles = append(s.ExemptRoles, g.roleName)
+	}
+	return s
 }
 
 // loadConfig reads baseline.yaml, or returns the defaults when path is "".

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -91,5 +92,14 @@ func TestAccountCollectorReadsContactAndRegions(t *testing.T) {
 		if s.RegionOptStatus[r] != st {
 			t.Fatalf("regions = %v, want %v", s.RegionOptStatus, want)
 		}
+	}
+}
+
+func TestAliasReadIsTheAccountCollectors(t *testing.T) {
+	if got := ServicesFor([]string{"iam:ListAccountAliases"}); !slices.Equal(got, []string{"account"}) {
+		t.Fatalf("ServicesFor(iam:ListAccountAliases) = %v, want the account collector", got)
+	}
+	if got := ServicesFor([]string{"iam:GetAccountAuthorizationDetails", "sso:ListInstances"}); !slices.Equal(got, []string{"iam"}) {
+		t.Fatalf("ServicesFor(iam reads) = %v", got)
 	}
 }

@@ -23,11 +23,13 @@ func init() {
 type budgetsAPI interface {
 	DescribeBudgets(context.Context, *budgets.DescribeBudgetsInput, ...func(*budgets.Options)) (*budgets.DescribeBudgetsOutput, error)
 	DescribeBudgetNotificationsForAccount(context.Context, *budgets.DescribeBudgetNotificationsForAccountInput, ...func(*budgets.Options)) (*budgets.DescribeBudgetNotificationsForAccountOutput, error)
+	DescribeNotificationsForBudget(context.Context, *budgets.DescribeNotificationsForBudgetInput, ...func(*budgets.Options)) (*budgets.DescribeNotificationsForBudgetOutput, error)
 }
 
 // collectBudgets reads the budgets, then the notifications of all of them in
-// one bulk listing (skipped when there is no budget). Subscribers are not
-// read: AWS deletes a notification with its last subscriber.
+// one bulk listing (skipped when there is no budget), or budget by budget
+// where the endpoint lacks the bulk listing. Subscribers are not read: AWS
+// deletes a notification with its last subscriber.
 func collectBudgets(ctx context.Context, t *Task, api budgetsAPI) {
 	acct := aws.String(t.Account.AccountID)
 	var list []snapshot.Budget
@@ -58,22 +60,46 @@ func collectBudgets(ctx context.Context, t *Task, api budgetsAPI) {
 		if awsx.IsNotFound(err) {
 			break
 		}
+		if awsx.Classify(err) == awsx.ClassUnsupported {
+			notificationsPerBudget(ctx, t, api, acct, list)
+			return
+		}
 		if t.Failed("DescribeBudgetNotificationsForAccount", err) {
 			return
 		}
 		for _, bn := range page.BudgetNotificationsForAccount {
-			b := byName[aws.ToString(bn.BudgetName)]
-			if b == nil {
-				continue // created between the two listings
-			}
-			for _, n := range bn.Notifications {
-				b.Notifications = append(b.Notifications, snapshot.BudgetNotification{
-					Type: string(n.NotificationType), Comparison: string(n.ComparisonOperator),
-					Threshold: n.Threshold, ThresholdType: string(n.ThresholdType),
-				})
+			if b := byName[aws.ToString(bn.BudgetName)]; b != nil { // else created between the two listings
+				b.Notifications = append(b.Notifications, notificationsOf(bn.Notifications)...)
 			}
 		}
 	}
+}
+
+// notificationsPerBudget reads each budget's notifications in parallel. A
+// budget whose read failed keeps none and the failure names it.
+func notificationsPerBudget(ctx context.Context, t *Task, api budgetsAPI, acct *string, list []snapshot.Budget) {
+	t.Fan(ctx, len(list), func(ctx context.Context, i int) {
+		b := &list[i]
+		var ns []snapshot.BudgetNotification
+		err := pages(ctx, budgets.NewDescribeNotificationsForBudgetPaginator(api, &budgets.DescribeNotificationsForBudgetInput{
+			AccountId: acct, BudgetName: aws.String(b.Name)}), func(p *budgets.DescribeNotificationsForBudgetOutput) {
+			ns = append(ns, notificationsOf(p.Notifications)...)
+		})
+		if !awsx.IsNotFound(err) && !t.FailedOn("DescribeNotificationsForBudget", b.Name, err) {
+			b.Notifications = ns
+		}
+	})
+}
+
+func notificationsOf(list []budgettypes.Notification) []snapshot.BudgetNotification {
+	var out []snapshot.BudgetNotification
+	for _, n := range list {
+		out = append(out, snapshot.BudgetNotification{
+			Type: string(n.NotificationType), Comparison: string(n.ComparisonOperator),
+			Threshold: n.Threshold, ThresholdType: string(n.ThresholdType),
+		})
+	}
+	return out
 }
 
 func budgetOf(b budgettypes.Budget) snapshot.Budget {

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	budgettypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // fakeBudgets answers like AWS Budgets; a nil list is AWS's NotFoundException
@@ -17,7 +19,11 @@ type fakeBudgets struct {
 	list          []budgettypes.Budget
 	notifications []budgettypes.BudgetNotificationsForAccount
 	err           error
-	calls         []string
+	// noBulk answers the bulk notification listing as an endpoint that
+	// lacks it; perBudget then holds each budget's notifications.
+	noBulk    bool
+	perBudget map[string][]budgettypes.Notification
+	calls     []string
 }
 
 var errNoBudgets error = &smithy.GenericAPIError{Code: "NotFoundException", Message: "no budgets exist"}
@@ -35,10 +41,41 @@ func (f *fakeBudgets) DescribeBudgets(_ context.Context, in *budgets.DescribeBud
 
 func (f *fakeBudgets) DescribeBudgetNotificationsForAccount(_ context.Context, in *budgets.DescribeBudgetNotificationsForAccountInput, _ ...func(*budgets.Options)) (*budgets.DescribeBudgetNotificationsForAccountOutput, error) {
 	f.calls = append(f.calls, "DescribeBudgetNotificationsForAccount:"+aws.ToString(in.AccountId))
-	if f.err != nil {
+	switch {
+	case f.err != nil:
 		return nil, f.err
+	case f.noBulk:
+		return nil, &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusNotImplemented}},
+			Err: &smithy.GenericAPIError{Code: "NotImplemented"}}
 	}
 	return &budgets.DescribeBudgetNotificationsForAccountOutput{BudgetNotificationsForAccount: f.notifications}, nil
+}
+
+func (f *fakeBudgets) DescribeNotificationsForBudget(_ context.Context, in *budgets.DescribeNotificationsForBudgetInput, _ ...func(*budgets.Options)) (*budgets.DescribeNotificationsForBudgetOutput, error) {
+	name := aws.ToString(in.BudgetName)
+	if name == "denied" {
+		return nil, errAccessDenied
+	}
+	return &budgets.DescribeNotificationsForBudgetOutput{Notifications: f.perBudget[name]}, nil
+}
+
+func TestBudgetsCollectorReadsBudgetByBudgetWithoutTheBulkListing(t *testing.T) {
+	task, snap := fakeTask(t, "budgets", "")
+	cost := func(name string) budgettypes.Budget {
+		return budgettypes.Budget{BudgetName: aws.String(name), BudgetType: budgettypes.BudgetTypeCost}
+	}
+	api := &fakeBudgets{noBulk: true, list: []budgettypes.Budget{cost("monthly"), cost("denied")},
+		perBudget: map[string][]budgettypes.Notification{"monthly": {{NotificationType: budgettypes.NotificationTypeActual, Threshold: 80}}}}
+	collectBudgets(context.Background(), task, api)
+	bs := task.Account.Global.Budgets.Budgets
+	if len(bs[0].Notifications) != 1 || bs[0].Notifications[0].Type != "ACTUAL" || bs[1].Notifications != nil {
+		t.Fatalf("budgets = %+v", bs)
+	}
+	// The missing bulk listing is no failure; the one budget that could not be read is.
+	errs := snap().Errors
+	if len(errs) != 1 || errs[0].Operation != "DescribeNotificationsForBudget" || errs[0].Resource != "denied" {
+		t.Fatalf("errors = %+v", errs)
+	}
 }
 
 func TestBudgetsCollectorReadsBudgetsAndNotifications(t *testing.T) {

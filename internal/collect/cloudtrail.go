@@ -102,7 +102,8 @@ func trailOf(tr cttypes.Trail) snapshot.Trail {
 func eventSelectorsOf(out *cloudtrail.GetEventSelectorsOutput) []snapshot.EventSelector {
 	var sels []snapshot.EventSelector
 	for _, s := range out.EventSelectors {
-		sel := snapshot.EventSelector{ReadWrite: string(s.ReadWriteType), IncludeMgmt: aws.ToBool(s.IncludeManagementEvents)}
+		sel := snapshot.EventSelector{ReadWrite: string(s.ReadWriteType), IncludeMgmt: aws.ToBool(s.IncludeManagementEvents),
+			ExcludeMgmtSources: s.ExcludeManagementEventSources}
 		for _, d := range s.DataResources {
 			sel.DataResources = append(sel.DataResources, snapshot.DataResource{Type: aws.ToString(d.Type), Values: d.Values})
 		}

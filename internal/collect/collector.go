@@ -123,19 +123,22 @@ func (r *recorder) add(account, region, service, op, resource string, err error)
 	r.mu.Unlock()
 }
 
-// readAliases maps the service prefix of a read ("s3control:GetPublicAccessBlock")
-// to the collector that makes it, where the two differ.
-var readAliases = map[string]string{"s3control": "s3", "sso": "iam"}
+// readAliases maps a read ("iam:ListAccountAliases") or the service prefix
+// of a read ("s3control:GetPublicAccessBlock") to the collector that makes
+// it, where the two differ.
+var readAliases = map[string]string{"s3control": "s3", "sso": "iam", "iam:ListAccountAliases": "account"}
 
 // ServicesFor returns the collectors that make the given "service:Operation"
 // reads, so a plan collects only what its controls look at. Organizations
 // reads are always made (discovery) and need no collector.
 func ServicesFor(reads []string) []string {
 	seen := map[string]bool{}
-	var out []string
+	out := []string{} // never nil: reads of Organizations alone need no collector
 	for _, r := range reads {
 		svc, _, _ := strings.Cut(r, ":")
-		if a, ok := readAliases[svc]; ok {
+		if a, ok := readAliases[r]; ok {
+			svc = a
+		} else if a, ok := readAliases[svc]; ok {
 			svc = a
 		}
 		if seen[svc] {

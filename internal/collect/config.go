@@ -100,7 +100,7 @@ func configAggregators(ctx context.Context, t *Task, api configAPI) []snapshot.A
 		for _, a := range page.ConfigurationAggregators {
 			agg := snapshot.Aggregator{Name: aws.ToString(a.ConfigurationAggregatorName), Arn: aws.ToString(a.ConfigurationAggregatorArn)}
 			if o := a.OrganizationAggregationSource; o != nil {
-				agg.Organization, agg.AllRegions = true, o.AllAwsRegions
+				agg.Organization, agg.AllRegions, agg.RoleArn = true, o.AllAwsRegions, aws.ToString(o.RoleArn)
 			}
 			for _, s := range a.AccountAggregationSources {
 				agg.AllRegions = agg.AllRegions || s.AllAwsRegions

@@ -24,6 +24,7 @@ type kmsAPI interface {
 	ListAliases(context.Context, *kms.ListAliasesInput, ...func(*kms.Options)) (*kms.ListAliasesOutput, error)
 	DescribeKey(context.Context, *kms.DescribeKeyInput, ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
 	GetKeyRotationStatus(context.Context, *kms.GetKeyRotationStatusInput, ...func(*kms.Options)) (*kms.GetKeyRotationStatusOutput, error)
+	GetKeyPolicy(context.Context, *kms.GetKeyPolicyInput, ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error)
 }
 
 // collectKMS keeps the customer-managed keys of the region. ListKeys does not
@@ -85,8 +86,9 @@ func collectKMS(ctx context.Context, t *Task, api kmsAPI) {
 	t.Account.Regions[t.Region].KMS = out
 }
 
-// customerKey describes a key and, when rotation applies to it, reads its
-// rotation status. It returns nil for AWS-managed keys and undescribable ones.
+// customerKey describes a key, reads its policy and, when rotation applies
+// to it, its rotation status. It returns nil for AWS-managed keys and
+// undescribable ones.
 func customerKey(ctx context.Context, t *Task, api kmsAPI, id string) *snapshot.Key {
 	d, err := api.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
 	if awsx.IsNotFound(err) || t.FailedOn("DescribeKey", id, err) {
@@ -98,6 +100,11 @@ func customerKey(ctx context.Context, t *Task, api kmsAPI, id string) *snapshot.
 	}
 	k := &snapshot.Key{ID: aws.ToString(m.KeyId), Arn: aws.ToString(m.Arn), Spec: string(m.KeySpec),
 		State: string(m.KeyState), Origin: string(m.Origin)}
+	// "default" is the only policy name KMS has.
+	pol, err := api.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default")})
+	if !t.FailedOn("GetKeyPolicy", k.Arn, err) {
+		k.Policy = aws.ToString(pol.Policy)
+	}
 	if !k.Rotatable() {
 		return k
 	}

@@ -18,6 +18,9 @@ type fakeKMS struct {
 	aliasErr error
 	mu       sync.Mutex
 	calls    []string
+
+	// policyDenied is the key whose policy cannot be read.
+	policyDenied string
 }
 
 func (f *fakeKMS) call(op, id string) {
@@ -65,6 +68,25 @@ func (f *fakeKMS) GetKeyRotationStatus(_ context.Context, in *kms.GetKeyRotation
 		return nil, errAccessDenied
 	}
 	return &kms.GetKeyRotationStatusOutput{KeyRotationEnabled: true}, nil
+}
+
+func (f *fakeKMS) GetKeyPolicy(_ context.Context, in *kms.GetKeyPolicyInput, _ ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error) {
+	if aws.ToString(in.KeyId) == f.policyDenied {
+		return nil, errAccessDenied
+	}
+	return &kms.GetKeyPolicyOutput{Policy: aws.String(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"999999999999"},"Action":"kms:Decrypt","Resource":"*"}]}`)}, nil
+}
+
+func TestKMSCollectorReadsKeyPolicies(t *testing.T) {
+	task, snap := fakeTask(t, "kms", "us-east-1")
+	collectKMS(context.Background(), task, &fakeKMS{policyDenied: "rsa"})
+	keys := task.Account.Regions["us-east-1"].KMS.Keys
+	if len(keys) != 3 || keys[0].ID != "cmk" || keys[0].Policy == "" || keys[1].ID != "rsa" || keys[1].Policy != "" {
+		t.Fatalf("keys = %+v", keys)
+	}
+	if got := recordedOps(t, snap()); !slices.Equal(got, []string{"kms:GetKeyPolicy " + keys[1].Arn, "kms:GetKeyRotationStatus " + keys[2].Arn}) {
+		t.Fatalf("recorded %v", got)
+	}
 }
 
 func TestKMSCollectorSkipsAWSManagedKeys(t *testing.T) {

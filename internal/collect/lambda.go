@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
+	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
@@ -15,9 +16,11 @@ func init() {
 	}})
 }
 
-// lambdaAPI lists functions (workload detection).
+// lambdaAPI lists functions (workload detection) and reads their resource
+// policies (cross-account trust).
 type lambdaAPI interface {
 	ListFunctions(context.Context, *lambda.ListFunctionsInput, ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error)
+	GetPolicy(context.Context, *lambda.GetPolicyInput, ...func(*lambda.Options)) (*lambda.GetPolicyOutput, error)
 }
 
 func collectLambda(ctx context.Context, t *Task, api lambdaAPI) {
@@ -30,5 +33,14 @@ func collectLambda(ctx context.Context, t *Task, api lambdaAPI) {
 	if t.Failed("ListFunctions", err) {
 		return
 	}
+	t.Fan(ctx, len(fns), func(ctx context.Context, i int) {
+		f := &fns[i]
+		out, err := api.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(f.Arn)})
+		// A function without a resource policy is ResourceNotFound.
+		if awsx.IsNotFound(err) || t.FailedOn("GetPolicy", f.Arn, err) {
+			return
+		}
+		f.Policy = aws.ToString(out.Policy)
+	})
 	t.Account.Regions[t.Region].Lambda = &snapshot.Lambda{Functions: fns}
 }

@@ -25,7 +25,7 @@ type Options struct {
 	// Regions to read; empty means every region enabled in each account.
 	Regions []string
 	// Services limits collection to these collector services (tests, targeted
-	// plans); empty means all.
+	// plans); nil means all, empty (non-nil) means none: Organizations only.
 	Services    []string
 	Concurrency int
 	ToolVersion string
@@ -200,7 +200,7 @@ func (r *run) account(ctx context.Context, a *snapshot.Account) {
 }
 
 func (r *run) wanted(service string) bool {
-	if len(r.opts.Services) == 0 {
+	if r.opts.Services == nil {
 		return true
 	}
 	for _, s := range r.opts.Services {

@@ -2,15 +2,12 @@ package collect
 
 import (
 	"context"
-	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
-	smithyendpoints "github.com/aws/smithy-go/endpoints"
 
 	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/snapshot"
@@ -51,6 +48,7 @@ type s3API interface {
 	GetBucketLifecycleConfiguration(context.Context, *s3.GetBucketLifecycleConfigurationInput, ...func(*s3.Options)) (*s3.GetBucketLifecycleConfigurationOutput, error)
 	GetObjectLockConfiguration(context.Context, *s3.GetObjectLockConfigurationInput, ...func(*s3.Options)) (*s3.GetObjectLockConfigurationOutput, error)
 	GetBucketTagging(context.Context, *s3.GetBucketTaggingInput, ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error)
+	GetBucketNotificationConfiguration(context.Context, *s3.GetBucketNotificationConfigurationInput, ...func(*s3.Options)) (*s3.GetBucketNotificationConfigurationOutput, error)
 }
 
 // newS3 uses path-style addressing off AWS: an emulator or proxy has no
@@ -63,40 +61,11 @@ func newS3(cfg aws.Config) *s3.Client {
 	})
 }
 
-// S3Control returns an S3 Control client that also works off AWS: S3
-// Control addresses {account}.s3-control.{region}.amazonaws.com, which only
-// AWS's DNS answers, so elsewhere (an emulator, a proxy) the account id is
-// kept out of the host name; it travels in x-amz-account-id anyway.
-func S3Control(cfg aws.Config) *s3control.Client {
-	return s3control.NewFromConfig(cfg, func(o *s3control.Options) {
-		if offAWS(o.BaseEndpoint) {
-			o.EndpointResolverV2 = unprefixedS3Control{o.EndpointResolverV2}
-		}
-	})
-}
-
-type unprefixedS3Control struct{ s3control.EndpointResolverV2 }
-
-func (r unprefixedS3Control) ResolveEndpoint(ctx context.Context, p s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
-	ep, err := r.EndpointResolverV2.ResolveEndpoint(ctx, p)
-	if err == nil && p.AccountId != nil {
-		ep.URI.Host = strings.TrimPrefix(ep.URI.Host, *p.AccountId+".")
-	}
-	return ep, err
-}
+// S3Control returns an S3 Control client that also works off AWS.
+func S3Control(cfg aws.Config) *s3control.Client { return awsx.S3Control(cfg) }
 
 // offAWS reports whether a configured endpoint is not one of AWS's own.
-func offAWS(endpoint *string) bool {
-	if endpoint == nil {
-		return false
-	}
-	u, err := url.Parse(*endpoint)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	return !strings.HasSuffix(h, ".amazonaws.com") && !strings.HasSuffix(h, ".amazonaws.com.cn") && !strings.HasSuffix(h, ".api.aws")
-}
+func offAWS(endpoint *string) bool { return awsx.OffAWS(endpoint) }
 
 // listBucketsPage is the largest page ListBuckets serves. Asking for it also
 // makes S3 return each bucket's region, which saves a GetBucketLocation each.
@@ -286,6 +255,19 @@ var bucketReads = []func(ctx context.Context, api s3API, name *string, b *snapsh
 			}
 		}
 		return "GetBucketTagging", err
+	},
+	func(ctx context.Context, api s3API, name *string, b *snapshot.Bucket) (string, error) {
+		out, err := api.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: name})
+		if err == nil {
+			for _, q := range out.QueueConfigurations {
+				n := snapshot.QueueNotification{ID: aws.ToString(q.Id), Queue: aws.ToString(q.QueueArn)}
+				for _, ev := range q.Events {
+					n.Events = append(n.Events, string(ev))
+				}
+				b.QueueNotifications = append(b.QueueNotifications, n)
+			}
+		}
+		return "GetBucketNotificationConfiguration", err
 	},
 }
 

@@ -98,6 +98,9 @@ func (f *fakeS3) GetObjectLockConfiguration(context.Context, *s3.GetObjectLockCo
 func (f *fakeS3) GetBucketTagging(context.Context, *s3.GetBucketTaggingInput, ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error) {
 	return nil, firstErr(f.err, errNoSuch)
 }
+func (f *fakeS3) GetBucketNotificationConfiguration(context.Context, *s3.GetBucketNotificationConfigurationInput, ...func(*s3.Options)) (*s3.GetBucketNotificationConfigurationOutput, error) {
+	return &s3.GetBucketNotificationConfigurationOutput{}, f.fail()
+}
 
 // fakeS3Control answers the account's Block Public Access read.
 type fakeS3Control struct{ err error }
@@ -124,7 +127,7 @@ func TestS3CollectorRecordsBucketDenials(t *testing.T) {
 	deny := &fakeS3{err: errAccessDenied, legacy: true}
 	collectS3(context.Background(), task, fakeS3Control{}, f, func(string) s3API { return deny })
 	want := []string{"s3:GetBucketAcl logs", "s3:GetBucketEncryption logs", "s3:GetBucketLifecycleConfiguration logs", "s3:GetBucketLogging logs",
-		"s3:GetBucketPolicy logs", "s3:GetBucketReplication logs", "s3:GetBucketTagging logs", "s3:GetBucketVersioning logs",
+		"s3:GetBucketNotificationConfiguration logs", "s3:GetBucketPolicy logs", "s3:GetBucketReplication logs", "s3:GetBucketTagging logs", "s3:GetBucketVersioning logs",
 		"s3:GetObjectLockConfiguration logs", "s3:GetPublicAccessBlock logs", "s3:ListBucketInventoryConfigurations logs"}
 	if got := recordedOps(t, snap()); !slices.Equal(got, want) {
 		t.Fatalf("recorded %v, want %v", got, want)

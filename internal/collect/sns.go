@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
@@ -20,11 +21,12 @@ func init() {
 type snsAPI interface {
 	ListTopics(context.Context, *sns.ListTopicsInput, ...func(*sns.Options)) (*sns.ListTopicsOutput, error)
 	ListSubscriptions(context.Context, *sns.ListSubscriptionsInput, ...func(*sns.Options)) (*sns.ListSubscriptionsOutput, error)
+	GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error)
 }
 
 // collectSNS lists the region's topics and all its subscriptions in two
-// listings, instead of one ListSubscriptionsByTopic per topic, and groups
-// the subscriptions by topic.
+// listings, instead of one ListSubscriptionsByTopic per topic, groups the
+// subscriptions by topic and reads each topic's access policy.
 func collectSNS(ctx context.Context, t *Task, api snsAPI) {
 	var topics []string
 	subs := map[string][]snapshot.Subscription{}
@@ -67,5 +69,13 @@ func collectSNS(ctx context.Context, t *Task, api snsAPI) {
 	for i, arn := range topics {
 		out.Topics[i] = snapshot.Topic{Arn: arn, Subscriptions: subs[arn]}
 	}
+	t.Fan(ctx, len(out.Topics), func(ctx context.Context, i int) {
+		tp := &out.Topics[i]
+		attrs, err := api.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(tp.Arn)})
+		if awsx.IsNotFound(err) || t.FailedOn("GetTopicAttributes", tp.Arn, err) {
+			return
+		}
+		tp.Policy = attrs.Attributes["Policy"]
+	})
 	t.Account.Regions[t.Region].SNS = out
 }

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +25,26 @@ func (f fakeSNS) ListSubscriptions(context.Context, *sns.ListSubscriptionsInput,
 		{TopicArn: aws.String("arn:aws:sns:us-east-1:111111111111:a"), SubscriptionArn: aws.String("arn:aws:sns:us-east-1:111111111111:a:1"), Protocol: aws.String("email")},
 		{TopicArn: aws.String("arn:aws:sns:us-east-1:111111111111:b"), SubscriptionArn: aws.String("PendingConfirmation"), Protocol: aws.String("email")},
 	}}, nil
+}
+
+// GetTopicAttributes denies topic b's policy.
+func (f fakeSNS) GetTopicAttributes(_ context.Context, in *sns.GetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
+	if aws.ToString(in.TopicArn) == "arn:aws:sns:us-east-1:111111111111:b" {
+		return nil, errAccessDenied
+	}
+	return &sns.GetTopicAttributesOutput{Attributes: map[string]string{"Policy": `{"Statement":[]}`}}, nil
+}
+
+func TestSNSCollectorReadsTopicPolicies(t *testing.T) {
+	task, snap := fakeTask(t, "sns", "us-east-1")
+	collectSNS(context.Background(), task, fakeSNS{})
+	topics := task.Account.Regions["us-east-1"].SNS.Topics
+	if len(topics) != 2 || topics[0].Policy == "" || topics[1].Policy != "" {
+		t.Fatalf("topics = %+v", topics)
+	}
+	if got := recordedOps(t, snap()); !slices.Equal(got, []string{"sns:GetTopicAttributes arn:aws:sns:us-east-1:111111111111:b"}) {
+		t.Fatalf("recorded %v", got)
+	}
 }
 
 func TestSNSCollectorGroupsSubscriptionsByTopic(t *testing.T) {

@@ -1,7 +1,14 @@
 package controls
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"regexp"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 )
@@ -42,4 +49,59 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		e.Pass("", "alias %q matches the naming scheme", alias)
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			if len(failures(p)) == 0 {
+				return
+			}
+			a := p.Account
+			category := p.Settings.CategoryOf(a.AccountID, a.Name)
+			if category == "" {
+				category = a.Category
+			}
+			want := p.Settings.Alias(a.AccountID, a.Name, category)
+			// A scheme whose aliases its own pattern rejects would never converge.
+			if re, err := regexp.Compile(p.Settings.AccountNamePattern); err != nil || !re.MatchString(want) {
+				p.Here().Block("", "the naming scheme gives alias %q, which does not match audit.account_name_pattern %s: "+
+					"change naming.account_alias or the pattern", want, p.Settings.AccountNamePattern)
+				return
+			}
+			if cur := a.Global.Account.Aliases; len(cur) > 0 {
+				// An account has at most one alias: creating another replaces it.
+				p.Here().Update("alias", "account-alias", cur[0], want)
+				return
+			}
+			p.Here().Create("alias", "account-alias", want)
+		},
+		Ops: map[string]catalog.Op{"alias": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+			alias, err := catalog.Decode[string](ch.After)
+			if err != nil {
+				return err
+			}
+			return setAccountAlias(ctx, iam.NewFromConfig(cfg), alias)
+		}},
+	},
 })
+
+type aliasWriter interface {
+	CreateAccountAlias(context.Context, *iam.CreateAccountAliasInput, ...func(*iam.Options)) (*iam.CreateAccountAliasOutput, error)
+	ListAccountAliases(context.Context, *iam.ListAccountAliasesInput, ...func(*iam.Options)) (*iam.ListAccountAliasesOutput, error)
+}
+
+// setAccountAlias gives the account alias, replacing the one it has. Aliases
+// are unique across AWS: EntityAlreadyExists is success only when the
+// account itself already holds the alias (a re-run).
+func setAccountAlias(ctx context.Context, c aliasWriter, alias string) error {
+	_, err := c.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String(alias)})
+	if !hasCode(err, "EntityAlreadyExists") {
+		return err
+	}
+	out, lerr := c.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
+	if lerr != nil {
+		return errors.Join(err, lerr)
+	}
+	if slices.Contains(out.AccountAliases, alias) {
+		return nil
+	}
+	return fmt.Errorf("alias %q belongs to another AWS account: change naming.account_alias: %w", alias, err)
+}

@@ -1,7 +1,12 @@
 package controls
 
 import (
+	"context"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 )
@@ -58,4 +63,48 @@ var _ = catalog.Register(&catalog.Control{
 			e.Pass("", "the long ARN format is enabled for tasks, services and container instances in %s", listOf(assessedRegions(e.Account)))
 		}
 	},
+	Fix: &catalog.Fix{
+		// The account default, in every region the check looks at: settings
+		// disabled or missing from the effective list are turned on. A
+		// principal's own override stays its owner's choice.
+		Plan: func(p *catalog.Planner) {
+			for _, region := range assessedRegions(p.Account) {
+				r := p.Account.Regions[region].ECS
+				if r == nil {
+					continue // the check reported it: nothing to plan on
+				}
+				before, after := map[string]string{}, map[string]string{}
+				for _, s := range ecsLongARNSettings {
+					if v := r.Settings[s]; v != "enabled" {
+						before[s], after[s] = v, "enabled"
+					}
+				}
+				if len(after) > 0 {
+					p.At(p.Account.AccountID, region).Update("long-arn", "ecs-account-setting-default", before, after)
+				}
+			}
+		},
+		Ops: map[string]catalog.Op{"long-arn": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+			want, err := catalog.Decode[map[string]string](ch.After)
+			if err != nil {
+				return err
+			}
+			return setECSDefaults(ctx, ecs.NewFromConfig(cfg), want)
+		}},
+	},
 })
+
+type ecsDefaultWriter interface {
+	PutAccountSettingDefault(context.Context, *ecs.PutAccountSettingDefaultInput, ...func(*ecs.Options)) (*ecs.PutAccountSettingDefaultOutput, error)
+}
+
+// setECSDefaults sets the account defaults, in a stable order.
+func setECSDefaults(ctx context.Context, c ecsDefaultWriter, settings map[string]string) error {
+	for _, name := range catalog.SortedKeys(settings) {
+		if _, err := c.PutAccountSettingDefault(ctx, &ecs.PutAccountSettingDefaultInput{
+			Name: ecstypes.SettingName(name), Value: aws.String(settings[name])}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -26,7 +26,10 @@ var _ = catalog.Register(&catalog.Control{
 		"CLI: aws sns create-topic --name security-alerts\n" +
 		"     aws sns subscribe --topic-arn <topic-arn> --protocol email --notification-endpoint security@example.com\n" +
 		"     aws events put-targets --rule <rule> --targets Id=alerts,Arn=<topic-arn>",
-	Reads: slices.Concat(alertingReads, []string{"sns:ListTopics", "sns:ListSubscriptions"}),
+	// The queue and bucket reads are apply's: whether the queue `trail watch`
+	// reads exists and the trail bucket notifies it.
+	Reads: slices.Concat(alertingReads, []string{"sns:ListTopics", "sns:ListSubscriptions",
+		"sqs:ListQueues", "sqs:GetQueueAttributes", "s3:GetBucketNotificationConfiguration"}),
 	Check: func(e *catalog.Eval) {
 		al := alertingOf(e)
 		if al == nil {
@@ -54,6 +57,7 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		d.report(al.unknown)
 	},
+	Fix: &catalog.Fix{Plan: planAlertTopic, Ops: alertTopicOps},
 })
 
 // alertsOnSecurity reports whether the alerter sees a CIS event or, for a

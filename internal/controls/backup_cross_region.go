@@ -84,6 +84,7 @@ var _ = catalog.Register(&catalog.Control{
 			e.Fail("", "no backup rule copies to another region and log buckets %s do not replicate to another region", listOf(unreplicated))
 		}
 	},
+	Fix: &catalog.Fix{Plan: planBackupCopy, Ops: backupOps},
 })
 
 // logBuckets are the account's buckets that hold logs: every bucket of the

@@ -48,10 +48,16 @@ func retainedRule(p snapshot.BackupPlan) *snapshot.BackupRule {
 	return nil
 }
 
-// backupTarget reports whether a backup plan writes to the vault: a rule of
-// the same account and region targets it by name, or a rule anywhere in
-// the snapshot copies to its ARN.
+// backupTarget reports whether a backup plan writes to the vault.
 func backupTarget(snap *snapshot.Snapshot, account, region string, v snapshot.BackupVault) bool {
+	return len(rulesInto(snap, account, region, v)) > 0
+}
+
+// rulesInto returns the backup rules that write to the vault: the rules of
+// the same account and region that target it by name, and the rules
+// anywhere in the snapshot that copy to its ARN.
+func rulesInto(snap *snapshot.Snapshot, account, region string, v snapshot.BackupVault) []snapshot.BackupRule {
+	var out []snapshot.BackupRule
 	for _, a := range snap.Accounts {
 		for name, r := range a.Regions {
 			if r.Backup == nil {
@@ -60,11 +66,11 @@ func backupTarget(snap *snapshot.Snapshot, account, region string, v snapshot.Ba
 			for _, p := range r.Backup.Plans {
 				for _, rule := range p.Rules {
 					if (a.AccountID == account && name == region && rule.Vault == v.Name) || slices.Contains(rule.CopyTo, v.Arn) {
-						return true
+						out = append(out, rule)
 					}
 				}
 			}
 		}
 	}
-	return false
+	return out
 }

@@ -68,4 +68,5 @@ var _ = catalog.Register(&catalog.Control{
 			e.Fail("", "no backup plan both selects resources by tag and retains them: %s", strings.Join(gaps, "; "))
 		}
 	},
+	Fix: &catalog.Fix{Plan: planBackupPlan, Ops: backupOps},
 })

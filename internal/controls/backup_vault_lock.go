@@ -1,7 +1,14 @@
 package controls
 
 import (
+	"context"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/backup"
+
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
 var _ = catalog.Register(&catalog.Control{
@@ -44,4 +51,37 @@ var _ = catalog.Register(&catalog.Control{
 			}
 		}
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			for _, f := range failures(p) {
+				i := slices.IndexFunc(p.R.Backup.Vaults, func(v snapshot.BackupVault) bool { return v.Arn == f.Resource })
+				if i < 0 {
+					continue
+				}
+				v := p.R.Backup.Vaults[i]
+				p.Here().Update("vault-lock", v.Arn, v, vaultSpec{Name: v.Name,
+					MinRetentionDays: lockRetention(p.Snap, p.Settings, p.Account.AccountID, p.Region, v)})
+			}
+		},
+		Ops: map[string]catalog.Op{"vault-lock": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+			v, err := catalog.Decode[vaultSpec](ch.After)
+			if err != nil {
+				return err
+			}
+			return lockVault(ctx, backup.NewFromConfig(cfg), v)
+		}},
+	},
 })
+
+// lockRetention is the minimum retention a vault's lock can have without
+// failing the backups written to it: the baseline's retention, or less when
+// a rule writing or copying to the vault keeps recovery points for less.
+func lockRetention(snap *snapshot.Snapshot, s *catalog.Settings, account, region string, v snapshot.BackupVault) int64 {
+	days := int64(s.BackupRetentionDays)
+	for _, rule := range rulesInto(snap, account, region, v) {
+		if rule.DeleteAfterDays > 0 {
+			days = min(days, rule.DeleteAfterDays)
+		}
+	}
+	return max(days, 1)
+}

@@ -16,8 +16,10 @@ import (
 )
 
 // TestBudgetControlsMoto shows what the emulator can: an account without a
-// budget. It implements neither the bulk notification listing nor Cost
-// Anomaly Detection, and the controls say so instead of guessing.
+// budget, then one with an alert, whose notifications the collector reads
+// budget by budget (the emulator lacks the bulk listing). It does not
+// implement Cost Anomaly Detection, and the control says so instead of
+// guessing.
 func TestBudgetControlsMoto(t *testing.T) {
 	moto.Start(t)
 	opts := collect.Options{Regions: []string{"us-east-1"}, Services: []string{"budgets", "ce"}}
@@ -40,7 +42,7 @@ func TestBudgetControlsMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	res = audittest.Audit(t, audittest.Collect(t, opts), catalog.Defaults(), "budgets.alarm")
-	audittest.Expect(t, res, "budgets.alarm", "*", "", "", catalog.StatusError, "budgets:DescribeBudgetNotificationsForAccount")
+	audittest.Expect(t, res, "budgets.alarm", "*", "", "", catalog.StatusPass, "budget monthly (100 USD monthly) alerts at 80% ACTUAL")
 }
 
 const (
@@ -101,6 +103,12 @@ func TestBudgetsAlarm(t *testing.T) {
 		Code: "AccessDeniedException", Class: "access_denied"}}
 	res := audittest.Audit(t, snap, catalog.Defaults(), "budgets.alarm")
 	audittest.Expect(t, res, "budgets.alarm", costMember, "", "", catalog.StatusError, "access denied to budgets:DescribeBudgetNotificationsForAccount")
+
+	// So is one budget's, where they are read budget by budget.
+	snap.Errors = []snapshot.Error{{AccountID: costMember, Service: "budgets", Operation: "DescribeNotificationsForBudget",
+		Resource: "quiet", Code: "AccessDeniedException", Class: "access_denied"}}
+	res = audittest.Audit(t, snap, catalog.Defaults(), "budgets.alarm")
+	audittest.Expect(t, res, "budgets.alarm", costMember, "", "quiet", catalog.StatusError, "access denied to budgets:DescribeNotificationsForBudget")
 }
 
 func TestBudgetsAnomalyDetection(t *testing.T) {

@@ -43,7 +43,51 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		eachTrail(e, func(tr *snapshot.Trail, label string) { trailBucket(e, la, tr, label) })
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			planEachTrail(p, func(tr *snapshot.Trail, ofRecord bool) {
+				if !ofRecord {
+					blockOtherTrail(p, tr, "secures the bucket of")
+					return
+				}
+				la := p.DesignatedOrBlock("log-archive")
+				if la == nil {
+					return
+				}
+				if b := archiveBucketOf(p.Snap, la.AccountID, tr.S3Bucket); b != nil {
+					secureTrailBucket(p, la, b)
+					return
+				}
+				bucket := planTrailStorage(p, la.AccountID)
+				updateTrail(p, tr, trailUpdate{S3Bucket: tr.S3Bucket}, trailUpdate{S3Bucket: trailBucketName(p.Settings, la.AccountID)}, bucket)
+			})
+		},
+		Ops: trailOps,
+	},
 })
+
+// secureTrailBucket plans what the trail's bucket in the log-archive account
+// lacks. Its access logging is s3.access-log-bucket's when that control,
+// which the bucket fails too, takes part in the plan.
+func secureTrailBucket(p *catalog.Planner, la *snapshot.Account, b *snapshot.Bucket) {
+	w := p.At(la.AccountID, b.Region)
+	arn := bucketARN(b.Region, b.Name)
+	if !b.PublicAccessBlock.All() && !la.Global.S3.AccountPublicAccessBlock.All() {
+		before := snapshot.PublicAccessBlock{}
+		if b.PublicAccessBlock != nil {
+			before = *b.PublicAccessBlock
+		}
+		all := snapshot.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
+		w.Update("bucket-public-access-block", arn, archiveBucketFix{Bucket: b.Name, PublicAccessBlock: &before},
+			archiveBucketFix{Bucket: b.Name, PublicAccessBlock: &all})
+	}
+	if b.Versioning != "Enabled" {
+		w.Update("bucket-versioning", arn, archiveBucketFix{Bucket: b.Name, Versioning: b.Versioning}, archiveBucketFix{Bucket: b.Name, Versioning: "Enabled"})
+	}
+	if b.LoggingTarget == "" && !p.Enabled("s3.access-log-bucket") {
+		planBucketLogging(p, la.AccountID, b)
+	}
+}
 
 // trailBucket checks the bucket of one trail in the log-archive account.
 func trailBucket(e *catalog.Eval, la *snapshot.Account, tr *snapshot.Trail, label string) {

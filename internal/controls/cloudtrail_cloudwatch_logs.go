@@ -2,6 +2,7 @@ package controls
 
 import (
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
 var _ = catalog.Register(&catalog.Control{
@@ -39,5 +40,14 @@ var _ = catalog.Register(&catalog.Control{
 			labels = append(labels, trailLabel(e, &tr))
 		}
 		e.Fail("", "%s does not deliver to CloudWatch Logs: add a log group to it", listOf(labels))
+	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			planTrailOfRecord(p, func(tr *snapshot.Trail) {
+				group, role, deps := planTrailLogs(p, tr.HomeRegion)
+				updateTrail(p, tr, trailUpdate{}, trailUpdate{CloudWatchLogsGroup: group, CloudWatchLogsRole: role}, deps...)
+			})
+		},
+		Ops: trailOps,
 	},
 })

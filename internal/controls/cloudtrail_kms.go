@@ -30,4 +30,29 @@ var _ = catalog.Register(&catalog.Control{
 			e.Fail(tr.Arn, "%s is encrypted with S3-managed keys only: encrypt it with a customer-managed KMS key", label)
 		})
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			planEachTrail(p, func(tr *snapshot.Trail, ofRecord bool) {
+				if !ofRecord {
+					blockOtherTrail(p, tr, "encrypts")
+					return
+				}
+				la := p.DesignatedOrBlock("log-archive")
+				if la == nil {
+					return
+				}
+				// CloudTrail wants the key in the region of the bucket.
+				region := p.Settings.HomeRegion
+				if b := archiveBucketOf(p.Snap, la.AccountID, tr.S3Bucket); b != nil {
+					region = b.Region
+				}
+				key := catalog.Ref(la.AccountID, region, archiveKeyARN(region, la.AccountID, trailKeyAlias(p.Settings)))
+				if !movesTrailBucket(p, tr, la.AccountID) {
+					planTrailKey(p, la.AccountID, region)
+				}
+				updateTrail(p, tr, trailUpdate{}, trailUpdate{KMSKeyID: archiveKeyARN(region, la.AccountID, trailKeyAlias(p.Settings))}, key)
+			})
+		},
+		Ops: trailOps,
+	},
 })

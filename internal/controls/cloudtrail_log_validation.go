@@ -1,6 +1,8 @@
 package controls
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -27,5 +29,13 @@ var _ = catalog.Register(&catalog.Control{
 			}
 			e.Fail(tr.Arn, "%s does not validate its log files: enable log file validation", label)
 		})
+	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			planEachTrail(p, func(tr *snapshot.Trail, _ bool) {
+				updateTrail(p, tr, trailUpdate{LogFileValidation: aws.Bool(false)}, trailUpdate{LogFileValidation: aws.Bool(true)})
+			})
+		},
+		Ops: trailOps,
 	},
 })

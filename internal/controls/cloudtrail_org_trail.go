@@ -60,6 +60,7 @@ var _ = catalog.Register(&catalog.Control{
 			e.Fail("", "no multi-region organization trail covers this account%s", accountTrailsNote(e, trails))
 		}
 	},
+	Fix: &catalog.Fix{Plan: planOrgTrail, Ops: trailOps},
 })
 
 // accountTrailsNote mentions the account's own multi-region trails, which do

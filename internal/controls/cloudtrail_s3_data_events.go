@@ -63,6 +63,15 @@ var _ = catalog.Register(&catalog.Control{
 			e.Fail("", "no multi-region trail logs S3 object-level read or write events for every bucket")
 		}
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			planTrailOfRecord(p, func(tr *snapshot.Trail) {
+				p.At(tr.OwnerAccountID, tr.HomeRegion).Update("event-selectors", tr.Arn, trailSelectors{Name: tr.Name, Selectors: tr.Selectors},
+					trailSelectors{Name: tr.Name, Selectors: withS3DataEvents(tr.Selectors, partitionOf(tr.HomeRegion))})
+			})
+		},
+		Ops: trailOps,
+	},
 })
 
 // selectorsUnknown says why a trail's event selectors are not known.

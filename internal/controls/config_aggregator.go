@@ -1,7 +1,19 @@
 package controls
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
 var _ = catalog.Register(&catalog.Control{
@@ -64,4 +76,153 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		e.Fail("", "no organization aggregator in the security account %s", accountLabel(sec))
 	},
+	Fix: &catalog.Fix{
+		Plan: planAggregator,
+		Ops: map[string]catalog.Op{
+			opAggregatorRole: decodedOp(func(ctx context.Context, cfg aws.Config, r aggregatorRole) error {
+				return ensureAggregatorRole(ctx, iam.NewFromConfig(cfg), partitionOf(cfg.Region), r)
+			}),
+			opAggregator: decodedOp(func(ctx context.Context, cfg aws.Config, a orgAggregator) error {
+				return putAggregator(ctx, configservice.NewFromConfig(cfg), a)
+			}),
+		},
+	},
 })
+
+// The ops of config.aggregator.
+const (
+	opAggregatorRole = "aggregator-role"
+	opAggregator     = "aggregator"
+)
+
+// aggregatorPolicy is what the role of an organization aggregation source
+// needs: read the organization's accounts.
+const aggregatorPolicy = "service-role/AWSConfigRoleForOrganizations"
+
+// aggregatorRole is the role the aggregator reads the organization with
+// (the After of opAggregatorRole).
+type aggregatorRole struct {
+	Name string `json:"name"`
+}
+
+// orgAggregator is an organization aggregator over all regions (the After
+// of opAggregator).
+type orgAggregator struct {
+	Name       string `json:"name"`
+	RoleARN    string `json:"role_arn"`
+	AllRegions bool   `json:"all_regions"`
+}
+
+func aggregatorResource(name string) string { return "config-aggregator/" + name }
+
+// planAggregator widens an organization aggregator of the security account
+// that covers some regions only, and otherwise creates one in the home
+// region with its role. The security account must administer Config for
+// the organization first: org.delegated-admins (or org.security-account)
+// delegates it, and the aggregator waits for that change.
+func planAggregator(p *catalog.Planner) {
+	failing := p.Failing()
+	if len(failing) == 0 {
+		return
+	}
+	sec := p.Designated("security")
+	if sec == nil || slices.ContainsFunc(failing, func(f catalog.Finding) bool { return f.Status == catalog.StatusError }) {
+		blockFailing(p)
+		return
+	}
+	if o := p.Org(); !administersConfig(o, sec.AccountID) && !p.Enabled("org.delegated-admins") && !p.Enabled("org.security-account") {
+		p.At(sec.AccountID, p.Settings.HomeRegion).Block(aggregatorResource(configAggregator(p.Settings)), "the security account %s "+
+			"does not administer Config for the organization, which an organization aggregator there needs: apply org.delegated-admins with it",
+			accountLabel(sec))
+		return
+	}
+	for _, region := range assessedRegions(sec) {
+		c := sec.Regions[region].Config
+		if c == nil {
+			continue
+		}
+		for _, a := range c.Aggregators {
+			if a.Organization && !a.AllRegions && a.RoleArn != "" {
+				p.At(sec.AccountID, region).Update(opAggregator, aggregatorResource(a.Name),
+					orgAggregator{Name: a.Name, RoleARN: a.RoleArn}, orgAggregator{Name: a.Name, RoleARN: a.RoleArn, AllRegions: true})
+				return
+			}
+		}
+	}
+	home := p.Settings.HomeRegion
+	role := configAggregatorRole(p.Settings)
+	roleARN := iamRoleARN(home, sec.AccountID, role)
+	p.At(sec.AccountID, "").Create(opAggregatorRole, roleARN, aggregatorRole{Name: role})
+	p.At(sec.AccountID, home).Create(opAggregator, aggregatorResource(configAggregator(p.Settings)),
+		orgAggregator{Name: configAggregator(p.Settings), RoleARN: roleARN, AllRegions: true},
+		catalog.Ref(sec.AccountID, "", roleARN), p.Here().Ref(delegationResource("config.amazonaws.com")))
+}
+
+// administersConfig reports whether account is Config's delegated
+// administrator; it is assumed when the delegations could not be read,
+// and Config itself refuses the aggregator if not.
+func administersConfig(o *snapshot.Organization, account string) bool {
+	if o == nil || !o.Full {
+		return true
+	}
+	for _, svc := range securityServices {
+		if svc.name == "Config" {
+			return slices.ContainsFunc(o.DelegatedAdmins, func(d snapshot.DelegatedAdmin) bool {
+				return d.AccountID == account && slices.Contains(svc.principals, d.ServicePrincipal)
+			})
+		}
+	}
+	return false
+}
+
+type aggregatorRoleWriter interface {
+	CreateRole(context.Context, *iam.CreateRoleInput, ...func(*iam.Options)) (*iam.CreateRoleOutput, error)
+	AttachRolePolicy(context.Context, *iam.AttachRolePolicyInput, ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error)
+}
+
+// ensureAggregatorRole creates the role AWS Config assumes, or adopts the
+// one of that name, and attaches the managed policy (a no-op when attached).
+func ensureAggregatorRole(ctx context.Context, api aggregatorRoleWriter, partition string, r aggregatorRole) error {
+	trust, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{{
+		"Effect": "Allow", "Principal": map[string]string{"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}}})
+	if err != nil {
+		return err
+	}
+	var tags []iamtypes.Tag
+	for k, v := range catalog.ManagedTags(nil) {
+		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	_, err = api.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.Name), AssumeRolePolicyDocument: aws.String(string(trust)), Tags: tags})
+	if err != nil && !hasCode(err, "EntityAlreadyExists") {
+		return err
+	}
+	_, err = api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.Name),
+		PolicyArn: aws.String(fmt.Sprintf("arn:%s:iam::aws:policy/%s", partition, aggregatorPolicy))})
+	if hasCode(err, "NoSuchEntity") {
+		return catalog.Retryable(err) // the new role is not visible everywhere yet
+	}
+	return err
+}
+
+type aggregatorWriter interface {
+	PutConfigurationAggregator(context.Context, *configservice.PutConfigurationAggregatorInput, ...func(*configservice.Options)) (*configservice.PutConfigurationAggregatorOutput, error)
+}
+
+// putAggregator creates or updates the aggregator of that name (Put is an
+// upsert). Config refuses a role it cannot assume yet, and an account whose
+// delegation it has not seen yet: both settle.
+func putAggregator(ctx context.Context, api aggregatorWriter, a orgAggregator) error {
+	var tags []cfgtypes.Tag
+	for k, v := range catalog.ManagedTags(nil) {
+		tags = append(tags, cfgtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	_, err := api.PutConfigurationAggregator(ctx, &configservice.PutConfigurationAggregatorInput{
+		ConfigurationAggregatorName:   aws.String(a.Name),
+		OrganizationAggregationSource: &cfgtypes.OrganizationAggregationSource{RoleArn: aws.String(a.RoleARN), AllAwsRegions: a.AllRegions},
+		Tags:                          tags,
+	})
+	if hasCode(err, "InvalidRoleException", "OrganizationAccessDeniedException") {
+		return catalog.Retryable(err)
+	}
+	return err
+}

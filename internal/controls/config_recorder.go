@@ -1,9 +1,20 @@
 package controls
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -60,13 +71,62 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		e.Fail("", "%s", strings.Join(problems, "; "))
 	},
+	Fix: &catalog.Fix{
+		Plan: planConfigRecorder,
+		Ops: map[string]catalog.Op{
+			"service-linked-role": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				r, err := catalog.Decode[linkedRole](ch.After)
+				if err != nil {
+					return err
+				}
+				return ensureLinkedRole(ctx, iam.NewFromConfig(cfg), r)
+			},
+			"bucket": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				b, err := catalog.Decode[configBucket](ch.After)
+				if err != nil {
+					return err
+				}
+				return ensureConfigBucket(ctx, s3.NewFromConfig(cfg, awsx.S3Addressing), b)
+			},
+			"recorder": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				r, err := catalog.Decode[recorderSpec](ch.After)
+				if err != nil {
+					return err
+				}
+				return putRecorder(ctx, configservice.NewFromConfig(cfg), r)
+			},
+			"delivery-channel": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				d, err := catalog.Decode[channelSpec](ch.After)
+				if err != nil {
+					return err
+				}
+				return putDeliveryChannel(ctx, configservice.NewFromConfig(cfg), d)
+			},
+			"start": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				r, err := catalog.Decode[recorderState](ch.After)
+				if err != nil {
+					return err
+				}
+				return startRecorder(ctx, configservice.NewFromConfig(cfg), r.Name)
+			},
+		},
+	},
 })
+
+// configService is the principal of AWS Config.
+const configService = "config.amazonaws.com"
+
+// recordsAll reports whether the recorder's recording group covers every
+// supported resource type.
+func recordsAll(r snapshot.ConfigRecorder) bool {
+	return r.AllSupported || r.RecordingStrategy == string(cfgtypes.RecordingStrategyTypeAllSupportedResourceTypes)
+}
 
 // recorderGaps lists what keeps a recorder from recording everything.
 func recorderGaps(r snapshot.ConfigRecorder, delivers bool) []string {
 	var gaps []string
 	switch {
-	case r.AllSupported || r.RecordingStrategy == "ALL_SUPPORTED_RESOURCE_TYPES":
+	case recordsAll(r):
 	case r.RecordingStrategy == "EXCLUSION_BY_RESOURCE_TYPES":
 		gaps = append(gaps, fmt.Sprintf("excludes %d resource types (%s)", len(r.ResourceTypes), listOf(r.ResourceTypes)))
 	default:
@@ -82,4 +142,295 @@ func recorderGaps(r snapshot.ConfigRecorder, delivers bool) []string {
 		gaps = append(gaps, "has no delivery channel")
 	}
 	return gaps
+}
+
+// planConfigRecorder gives the region a recorder of every resource type
+// (global types in the home region only), a delivery channel to the central
+// bucket of the log-archive account, and starts it. A recorder or channel
+// that exists is kept under its own name: Config allows one of each.
+func planConfigRecorder(p *catalog.Planner) {
+	c := p.R.Config
+	if c == nil {
+		p.NotCollected("config")
+		return
+	}
+	planConfigShared(p)
+	if len(failures(p)) == 0 {
+		return
+	}
+	s, acct, here := p.Settings, p.Account.AccountID, p.Here()
+	rec := customerRecorder(c)
+	linked := iamRoleARN(p.Region, acct, configLinkedRole)
+	want := recorderSpec{Name: configRecorderName(s), RoleARN: linked, AllSupported: true, IncludeGlobal: p.Region == s.HomeRegion}
+	if rec != nil {
+		want.Name = rec.Name
+		if rec.RoleARN != "" {
+			want.RoleARN = rec.RoleARN
+		}
+	}
+	var role []string
+	if want.RoleARN == linked {
+		role = append(role, p.At(acct, "").Ref(linked))
+	}
+	res := "config-recorder/" + want.Name
+	switch {
+	case rec == nil:
+		here.Create("recorder", res, want, role...)
+	case !recordsAll(*rec):
+		here.Update("recorder", res, recorderSpec{Name: rec.Name, RoleARN: rec.RoleARN, AllSupported: rec.AllSupported, IncludeGlobal: rec.IncludeGlobal}, want, role...)
+	}
+	startAfter := []string{here.Ref(res)}
+	if len(c.DeliveryChannels) == 0 {
+		la := p.DesignatedOrBlock("log-archive")
+		if la == nil {
+			return
+		}
+		bucket := configBucketName(s, la.AccountID)
+		channel := "config-delivery-channel/" + configChannelName(s)
+		here.Create("delivery-channel", channel, channelSpec{Name: configChannelName(s), Bucket: bucket},
+			here.Ref(res), p.At(la.AccountID, s.HomeRegion).Ref(bucketARN(s.HomeRegion, bucket)))
+		startAfter = append(startAfter, here.Ref(channel))
+	}
+	switch {
+	case rec == nil || !rec.Recording:
+		// Its own resource: the channel waits for the recorder, the start for both.
+		here.Update("start", res+"/status", recorderState{Name: want.Name}, recorderState{Name: want.Name, Recording: true}, startAfter...)
+	case recordsAll(*rec) && len(c.DeliveryChannels) > 0:
+		// Recording everything into a channel, yet failing: a role or bucket
+		// policy problem apply cannot guess.
+		here.Block(res, "recorder %s failed its last recording: check that its role %s may read the resources and write to the delivery channel's bucket %s",
+			rec.Name, rec.RoleARN, c.DeliveryChannels[0].S3Bucket)
+	}
+}
+
+// planConfigShared plans what the regions' recorders share, each once: the
+// service-linked role of an account (in its anchor region) and the central
+// bucket (in the log-archive account's).
+func planConfigShared(p *catalog.Planner) {
+	s, a := p.Settings, p.Account
+	if p.Region != anchorRegion(s, a) {
+		return
+	}
+	if linkedRoleNeeded(a) {
+		p.At(a.AccountID, "").Create("service-linked-role", iamRoleARN(p.Region, a.AccountID, configLinkedRole), linkedRole{Service: configService})
+	}
+	if la := p.Designated("log-archive"); la == a {
+		bucket := configBucketName(s, a.AccountID)
+		if configBucketNeeded(p.Snap, bucket) {
+			p.At(a.AccountID, s.HomeRegion).Create("bucket", bucketARN(s.HomeRegion, bucket), configBucketOf(p.Snap, s.HomeRegion, bucket))
+		}
+	}
+}
+
+// configLinkedRole is the service-linked role new recorders use.
+const configLinkedRole = "aws-service-role/" + configService + "/AWSServiceRoleForConfig"
+
+// customerRecorder is the region's recorder of the account's own (not one a
+// service linked), or nil.
+func customerRecorder(c *snapshot.Config) *snapshot.ConfigRecorder {
+	for i, r := range c.Recorders {
+		if r.ServicePrincipal == "" {
+			return &c.Recorders[i]
+		}
+	}
+	return nil
+}
+
+// linkedRoleNeeded reports whether a region of the account gets a new
+// recorder and no recorder already uses the service-linked role (which
+// proves it exists).
+func linkedRoleNeeded(a *snapshot.Account) bool {
+	needed := false
+	for _, r := range a.Regions {
+		if r.Config == nil {
+			continue
+		}
+		rec := customerRecorder(r.Config)
+		if rec != nil && strings.HasSuffix(rec.RoleARN, ":role/"+configLinkedRole) {
+			return false
+		}
+		needed = needed || rec == nil || rec.RoleARN == ""
+	}
+	return needed
+}
+
+// configBucketNeeded reports whether some region gets a delivery channel to
+// the bucket and none delivers to it yet (which proves it exists).
+func configBucketNeeded(snap *snapshot.Snapshot, bucket string) bool {
+	needed := false
+	for _, a := range snap.Accounts {
+		for _, r := range a.Regions {
+			if r.Config == nil {
+				continue
+			}
+			for _, d := range r.Config.DeliveryChannels {
+				if d.S3Bucket == bucket {
+					return false
+				}
+			}
+			needed = needed || len(r.Config.DeliveryChannels) == 0
+		}
+	}
+	return needed
+}
+
+// recorderSpec is a configuration recorder.
+type recorderSpec struct {
+	Name          string `json:"name"`
+	RoleARN       string `json:"role_arn"`
+	AllSupported  bool   `json:"all_supported"`
+	IncludeGlobal bool   `json:"include_global_resource_types"`
+}
+
+// channelSpec is a delivery channel.
+type channelSpec struct {
+	Name   string `json:"name"`
+	Bucket string `json:"s3_bucket"`
+}
+
+// recorderState is whether a recorder records.
+type recorderState struct {
+	Name      string `json:"name"`
+	Recording bool   `json:"recording"`
+}
+
+// linkedRole is a service-linked role.
+type linkedRole struct {
+	Service string `json:"service"`
+}
+
+// configBucket is the central delivery bucket and its policy.
+type configBucket struct {
+	Name   string            `json:"name"`
+	Region string            `json:"region"`
+	Policy string            `json:"policy"`
+	Tags   map[string]string `json:"tags"`
+}
+
+// configBucketOf is the bucket with a policy that lets Config deliver for
+// the organization's accounts (the accounts of the snapshot outside an
+// organization) and refuses requests without TLS.
+func configBucketOf(snap *snapshot.Snapshot, region, name string) configBucket {
+	arn := bucketARN(region, name)
+	from := map[string]any{}
+	if o := snap.Organization; o != nil && o.ID != "" {
+		from["aws:SourceOrgID"] = o.ID
+	} else {
+		var ids []string
+		for _, a := range snap.Accounts {
+			ids = append(ids, a.AccountID)
+		}
+		from["aws:SourceAccount"] = ids
+	}
+	delivery := maps.Clone(from)
+	delivery["s3:x-amz-acl"] = "bucket-owner-full-control"
+	config := map[string]string{"Service": configService}
+	policy := struct {
+		Version   string
+		Statement []map[string]any
+	}{"2012-10-17", []map[string]any{
+		{"Sid": "ConfigAclCheck", "Effect": "Allow", "Principal": config, "Action": "s3:GetBucketAcl", "Resource": arn,
+			"Condition": map[string]any{"StringEquals": from}},
+		{"Sid": "ConfigExistenceCheck", "Effect": "Allow", "Principal": config, "Action": "s3:ListBucket", "Resource": arn,
+			"Condition": map[string]any{"StringEquals": from}},
+		{"Sid": "ConfigDelivery", "Effect": "Allow", "Principal": config, "Action": "s3:PutObject", "Resource": arn + "/AWSLogs/*",
+			"Condition": map[string]any{"StringEquals": delivery}},
+		{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": []string{arn, arn + "/*"},
+			"Condition": map[string]any{"Bool": map[string]string{"aws:SecureTransport": "false"}}},
+	}}
+	b, _ := json.Marshal(policy) // strings, maps and slices: cannot fail; map keys come out sorted
+	return configBucket{Name: name, Region: region, Policy: string(b), Tags: catalog.ManagedTags(nil)}
+}
+
+type linkedRoleCreator interface {
+	CreateServiceLinkedRole(context.Context, *iam.CreateServiceLinkedRoleInput, ...func(*iam.Options)) (*iam.CreateServiceLinkedRoleOutput, error)
+}
+
+// ensureLinkedRole creates the service-linked role; IAM refuses a second one
+// with InvalidInput ("has been taken"), which means it exists.
+func ensureLinkedRole(ctx context.Context, api linkedRoleCreator, r linkedRole) error {
+	_, err := api.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(r.Service)})
+	if hasCode(err, "EntityAlreadyExists") || hasCode(err, "InvalidInput") && strings.Contains(awsx.Message(err), "has been taken") {
+		return nil
+	}
+	return err
+}
+
+type configBucketWriter interface {
+	CreateBucket(context.Context, *s3.CreateBucketInput, ...func(*s3.Options)) (*s3.CreateBucketOutput, error)
+	PutPublicAccessBlock(context.Context, *s3.PutPublicAccessBlockInput, ...func(*s3.Options)) (*s3.PutPublicAccessBlockOutput, error)
+	PutBucketTagging(context.Context, *s3.PutBucketTaggingInput, ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error)
+	PutBucketPolicy(context.Context, *s3.PutBucketPolicyInput, ...func(*s3.Options)) (*s3.PutBucketPolicyOutput, error)
+}
+
+// ensureConfigBucket creates the bucket (adopting it when the account owns
+// it already), blocks public access, tags it and sets its policy.
+func ensureConfigBucket(ctx context.Context, api configBucketWriter, b configBucket) error {
+	in := &s3.CreateBucketInput{Bucket: aws.String(b.Name)}
+	if b.Region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(b.Region)}
+	}
+	if _, err := api.CreateBucket(ctx, in); err != nil && !hasCode(err, "BucketAlreadyOwnedByYou") {
+		return err
+	}
+	_, err := api.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(b.Name),
+		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true),
+			IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}})
+	if err != nil {
+		return bucketNotYet(err)
+	}
+	tagging := &s3types.Tagging{}
+	for _, k := range catalog.SortedKeys(b.Tags) {
+		tagging.TagSet = append(tagging.TagSet, s3types.Tag{Key: aws.String(k), Value: aws.String(b.Tags[k])})
+	}
+	if _, err := api.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(b.Name), Tagging: tagging}); err != nil {
+		return bucketNotYet(err)
+	}
+	_, err = api.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b.Name), Policy: aws.String(b.Policy)})
+	return bucketNotYet(err)
+}
+
+// bucketNotYet marks the NoSuchBucket of a bucket just created retryable.
+func bucketNotYet(err error) error {
+	if hasCode(err, "NoSuchBucket") {
+		return catalog.Retryable(err)
+	}
+	return err
+}
+
+type configWriter interface {
+	PutConfigurationRecorder(context.Context, *configservice.PutConfigurationRecorderInput, ...func(*configservice.Options)) (*configservice.PutConfigurationRecorderOutput, error)
+	PutDeliveryChannel(context.Context, *configservice.PutDeliveryChannelInput, ...func(*configservice.Options)) (*configservice.PutDeliveryChannelOutput, error)
+	StartConfigurationRecorder(context.Context, *configservice.StartConfigurationRecorderInput, ...func(*configservice.Options)) (*configservice.StartConfigurationRecorderOutput, error)
+}
+
+// Config refuses a role or bucket policy it cannot see yet with these.
+var configNotYet = []string{"InsufficientDeliveryPolicyException", "NoSuchBucketException", "InvalidRoleException",
+	"InsufficientPermissionsException", "NoAvailableDeliveryChannelException", "NoAvailableConfigurationRecorderException"}
+
+func configRetry(err error) error {
+	if hasCode(err, configNotYet...) {
+		return catalog.Retryable(err)
+	}
+	return err
+}
+
+func putRecorder(ctx context.Context, api configWriter, r recorderSpec) error {
+	_, err := api.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
+		Name: aws.String(r.Name), RoleARN: aws.String(r.RoleARN),
+		RecordingGroup: &cfgtypes.RecordingGroup{AllSupported: r.AllSupported, IncludeGlobalResourceTypes: r.IncludeGlobal,
+			RecordingStrategy: &cfgtypes.RecordingStrategy{UseOnly: cfgtypes.RecordingStrategyTypeAllSupportedResourceTypes}},
+	}})
+	return configRetry(err)
+}
+
+func putDeliveryChannel(ctx context.Context, api configWriter, d channelSpec) error {
+	_, err := api.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{
+		Name: aws.String(d.Name), S3BucketName: aws.String(d.Bucket)}})
+	return configRetry(err)
+}
+
+func startRecorder(ctx context.Context, api configWriter, name string) error {
+	_, err := api.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String(name)})
+	return configRetry(err)
 }

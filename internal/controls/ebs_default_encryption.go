@@ -1,6 +1,11 @@
 package controls
 
 import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
 	"github.com/secure-baseline/baseline/internal/catalog"
 )
 
@@ -34,4 +39,25 @@ var _ = catalog.Register(&catalog.Control{
 			e.Pass("", "EBS encryption by default is on in %s", e.Region)
 		}
 	},
+	Fix: &catalog.Fix{
+		// Encryption only: the key stays AWS's default unless someone chose
+		// one, and then it stays theirs.
+		Plan: func(p *catalog.Planner) {
+			if len(failures(p)) > 0 {
+				p.Here().Update("enable", "ebs-encryption-by-default", false, true)
+			}
+		},
+		Ops: map[string]catalog.Op{"enable": func(ctx context.Context, cfg aws.Config, _ *catalog.Change) error {
+			return enableEBSEncryption(ctx, ec2.NewFromConfig(cfg))
+		}},
+	},
 })
+
+type ebsEncryptionWriter interface {
+	EnableEbsEncryptionByDefault(context.Context, *ec2.EnableEbsEncryptionByDefaultInput, ...func(*ec2.Options)) (*ec2.EnableEbsEncryptionByDefaultOutput, error)
+}
+
+func enableEBSEncryption(ctx context.Context, c ebsEncryptionWriter) error {
+	_, err := c.EnableEbsEncryptionByDefault(ctx, &ec2.EnableEbsEncryptionByDefaultInput{})
+	return err
+}

@@ -1,6 +1,13 @@
 package controls
 
 import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/guardduty"
+	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
+
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -48,7 +55,76 @@ var _ = catalog.Register(&catalog.Control{
 			e.Pass("", "detector %s is enabled with S3 Protection%s", d.ID, managed)
 		}
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			gd := p.R.GuardDuty
+			if gd == nil {
+				p.NotCollected("guardduty")
+				return
+			}
+			if len(failures(p)) == 0 {
+				return
+			}
+			want := detectorSpec{Status: "ENABLED", S3Protection: true, Tags: catalog.ManagedTags(nil)}
+			if len(gd.Detectors) == 0 {
+				p.Here().Create("detector", "guardduty-detector", want)
+				return
+			}
+			d := gd.Detectors[0]
+			if gd.AdminAccountID != "" {
+				p.Here().Block("guardduty-detector/"+d.ID, "detector %s is managed by the delegated administrator %s: "+
+					"enable it with S3 Protection from there", d.ID, gd.AdminAccountID)
+				return
+			}
+			want.ID, want.Tags = d.ID, nil
+			p.Here().Update("detector", "guardduty-detector/"+d.ID, detectorSpec{ID: d.ID, Status: d.Status, S3Protection: d.Features[snapshot.GuardDutyS3]}, want)
+		},
+		Ops: map[string]catalog.Op{"detector": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+			d, err := catalog.Decode[detectorSpec](ch.After)
+			if err != nil {
+				return err
+			}
+			return enableDetector(ctx, guardduty.NewFromConfig(cfg), d)
+		}},
+	},
 })
+
+// detectorSpec is a GuardDuty detector; ID is "" for one apply creates.
+type detectorSpec struct {
+	ID           string            `json:"id,omitempty"`
+	Status       string            `json:"status"`
+	S3Protection bool              `json:"s3_protection"`
+	Tags         map[string]string `json:"tags,omitempty"`
+}
+
+type detectorWriter interface {
+	ListDetectors(context.Context, *guardduty.ListDetectorsInput, ...func(*guardduty.Options)) (*guardduty.ListDetectorsOutput, error)
+	CreateDetector(context.Context, *guardduty.CreateDetectorInput, ...func(*guardduty.Options)) (*guardduty.CreateDetectorOutput, error)
+	UpdateDetector(context.Context, *guardduty.UpdateDetectorInput, ...func(*guardduty.Options)) (*guardduty.UpdateDetectorOutput, error)
+}
+
+// enableDetector turns the region's detector on with S3 Protection,
+// creating it when the region has none (a region holds at most one, so the
+// lookup makes a re-run update what the first run created).
+func enableDetector(ctx context.Context, api detectorWriter, d detectorSpec) error {
+	s3 := []gdtypes.DetectorFeatureConfiguration{{Name: gdtypes.DetectorFeatureS3DataEvents, Status: gdtypes.FeatureStatusEnabled}}
+	if d.ID == "" {
+		out, err := api.ListDetectors(ctx, &guardduty.ListDetectorsInput{})
+		if err != nil {
+			return err
+		}
+		if len(out.DetectorIds) == 0 {
+			_, err := api.CreateDetector(ctx, &guardduty.CreateDetectorInput{Enable: aws.Bool(true), Features: s3, Tags: d.Tags})
+			return err
+		}
+		d.ID = out.DetectorIds[0]
+	}
+	_, err := api.UpdateDetector(ctx, &guardduty.UpdateDetectorInput{DetectorId: aws.String(d.ID), Enable: aws.Bool(true), Features: s3})
+	if err != nil {
+		return fmt.Errorf("detector %s: %w", d.ID, err)
+	}
+	return nil
+}
 
 // guardDutyByOrg judges a region without a detector: the delegated
 // administrator's organization auto-enable for all members (ALL) counts,

@@ -7,10 +7,6 @@ import (
 	"github.com/secure-baseline/baseline/internal/catalog"
 )
 
-// auditRoleName is the name the baseline gives the audit role it creates;
-// the check accepts any role that meets the requirements.
-const auditRoleName = "baseline-audit"
-
 var _ = catalog.Register(&catalog.Control{
 	ID:       "iam.audit-role",
 	Title:    "A read-only audit role trusted only by the security account",
@@ -25,7 +21,8 @@ var _ = catalog.Register(&catalog.Control{
 		"CLI: aws iam create-role --role-name %[1]s --assume-role-policy-document "+
 		`'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::SECURITY_ACCOUNT_ID:root"},"Action":"sts:AssumeRole"}]}' && `+
 		"aws iam attach-role-policy --role-name %[1]s --policy-arn arn:aws:iam::aws:policy/SecurityAudit\n"+
-		"Designate the security account in baseline.yaml (organization.security_account) or put it in a Security OU.", auditRoleName),
+		"Designate the security account in baseline.yaml (organization.security_account) or put it in a Security OU.",
+		auditRole(catalog.Defaults())),
 	Reads: authDetailsReads,
 	Knob:  "organization.security_account",
 	Check: func(e *catalog.Eval) {
@@ -68,7 +65,23 @@ var _ = catalog.Register(&catalog.Control{
 			e.Fail("", "no read-only role is trusted only by the security account %s: %s", accountLabel(sec), strings.Join(misfits, "; "))
 			return
 		}
-		e.Fail("", "no role with SecurityAudit or ReadOnlyAccess: create %s trusted by the security account %s", auditRoleName, accountLabel(sec))
+		e.Fail("", "no role with SecurityAudit or ReadOnlyAccess: create %s trusted by the security account %s", auditRole(e.Settings), accountLabel(sec))
+	},
+	Fix: &catalog.Fix{
+		// SecurityAudit reads configuration, ViewOnlyAccess lists resources:
+		// together what an audit needs, and no data.
+		Plan: func(p *catalog.Planner) {
+			if len(failures(p)) == 0 {
+				return
+			}
+			sec := p.DesignatedOrBlock("security")
+			if sec == nil {
+				return
+			}
+			planRole(p, roleSpec{Name: auditRole(p.Settings), Trusted: []string{sec.AccountID},
+				Policies: []string{awsPolicyARN(p.Settings, "SecurityAudit"), awsPolicyARN(p.Settings, "job-function/ViewOnlyAccess")}})
+		},
+		Ops: map[string]catalog.Op{"role": roleOp},
 	},
 })
 

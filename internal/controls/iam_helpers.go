@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/policy"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
@@ -230,19 +230,17 @@ func fullAdminGrants(doc string) ([]string, error) {
 	return out, nil
 }
 
-var accountIDRe = regexp.MustCompile(`^\d{12}$`)
-
 // trustedPrincipals reads a trust policy's Allow statements: the accounts of
 // their AWS principals, and every other principal as written (services,
 // federated providers, "*", unique ids of deleted roles, NotPrincipal).
 func trustedPrincipals(doc string) (accounts, others []string, err error) {
-	d, err := parsePolicy(doc)
+	stmts, err := policy.Parse(doc)
 	if err != nil {
 		return nil, nil, err
 	}
 	acc, oth := map[string]bool{}, map[string]bool{}
-	for _, st := range d.Statement {
-		if !st.allows() {
+	for _, st := range stmts {
+		if !st.Allows() {
 			continue
 		}
 		if st.NotPrincipal != nil {
@@ -256,7 +254,7 @@ func trustedPrincipals(doc string) (accounts, others []string, err error) {
 		}
 		for typ, values := range st.Principal.ByType {
 			for _, v := range values {
-				if id := principalAccount(v); typ == "AWS" && id != "" {
+				if id := policy.Account(v); typ == "AWS" && id != "" {
 					acc[id] = true
 				} else {
 					oth[v] = true
@@ -265,18 +263,6 @@ func trustedPrincipals(doc string) (accounts, others []string, err error) {
 		}
 	}
 	return sortedKeys(acc), sortedKeys(oth), nil
-}
-
-// principalAccount returns the account of an AWS principal ("123456789012",
-// "arn:aws:iam::123456789012:root", a role or user ARN), or "".
-func principalAccount(v string) string {
-	if accountIDRe.MatchString(v) {
-		return v
-	}
-	if parts := strings.SplitN(v, ":", 6); len(parts) == 6 && parts[0] == "arn" && accountIDRe.MatchString(parts[4]) {
-		return parts[4]
-	}
-	return ""
 }
 
 func sortedKeys[V any](m map[string]V) []string {

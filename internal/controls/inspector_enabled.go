@@ -1,7 +1,13 @@
 package controls
 
 import (
+	"context"
+	"fmt"
 	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/inspector2"
+	insptypes "github.com/aws/aws-sdk-go-v2/service/inspector2/types"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 )
@@ -50,4 +56,66 @@ var _ = catalog.Register(&catalog.Control{
 			e.Pass("", "Inspector scans %s", listOf(on))
 		}
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			in := p.R.Inspector
+			if in == nil {
+				p.NotCollected("inspector2")
+				return
+			}
+			if len(failures(p)) == 0 {
+				return
+			}
+			want := inspectorSpec{Status: "ENABLED", Scans: inspectorScans}
+			if in.Status == "" {
+				p.Here().Create("enable", "inspector", want)
+				return
+			}
+			before := inspectorSpec{Status: in.Status, Scans: []string{}}
+			for _, t := range catalog.SortedKeys(in.Resources) {
+				if in.Resources[t] {
+					before.Scans = append(before.Scans, t)
+				}
+			}
+			p.Here().Update("enable", "inspector", before, want)
+		},
+		Ops: map[string]catalog.Op{"enable": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+			want, err := catalog.Decode[inspectorSpec](ch.After)
+			if err != nil {
+				return err
+			}
+			return enableInspector(ctx, inspector2.NewFromConfig(cfg), ch.AccountID, want.Scans)
+		}},
+	},
 })
+
+// inspectorScans are the resource types apply has Inspector scan.
+var inspectorScans = []string{"EC2", "ECR", "LAMBDA"}
+
+// inspectorSpec is the account's Inspector status and what it scans.
+type inspectorSpec struct {
+	Status string   `json:"status"`
+	Scans  []string `json:"scans"`
+}
+
+type inspectorEnabler interface {
+	Enable(context.Context, *inspector2.EnableInput, ...func(*inspector2.Options)) (*inspector2.EnableOutput, error)
+}
+
+// enableInspector enables scanning of the resource types for the account
+// (named explicitly: the emulator does not read an empty list as "mine");
+// enabling what is on already changes nothing.
+func enableInspector(ctx context.Context, api inspectorEnabler, account string, scans []string) error {
+	in := &inspector2.EnableInput{AccountIds: []string{account}}
+	for _, t := range scans {
+		in.ResourceTypes = append(in.ResourceTypes, insptypes.ResourceScanType(t))
+	}
+	out, err := api.Enable(ctx, in)
+	if err != nil {
+		return err
+	}
+	for _, f := range out.FailedAccounts {
+		return fmt.Errorf("inspector in %s: %s: %s", aws.ToString(f.AccountId), f.ErrorCode, aws.ToString(f.ErrorMessage))
+	}
+	return nil
+}

@@ -1,7 +1,14 @@
 package controls
 
 import (
+	"context"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
 var _ = catalog.Register(&catalog.Control{
@@ -46,4 +53,30 @@ var _ = catalog.Register(&catalog.Control{
 			e.Pass("", "no customer-managed symmetric key in %s", e.Region)
 		}
 	},
+	Fix: &catalog.Fix{
+		// A disabled key is someone's decision (often on the way to
+		// deletion): apply does not enable it to rotate it.
+		Plan: func(p *catalog.Planner) {
+			for _, f := range failures(p) {
+				if i := slices.IndexFunc(p.R.KMS.Keys, func(k snapshot.Key) bool { return k.Arn == f.Resource }); i >= 0 && p.R.KMS.Keys[i].State == "Disabled" {
+					p.Here().Block(f.Resource, "the key is disabled: enable it to rotate it, or schedule its deletion")
+					continue
+				}
+				p.Here().Update("rotate", f.Resource, false, true)
+			}
+		},
+		Ops: map[string]catalog.Op{"rotate": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+			return enableKeyRotation(ctx, kms.NewFromConfig(cfg), ch.Resource)
+		}},
+	},
 })
+
+type keyRotationWriter interface {
+	EnableKeyRotation(context.Context, *kms.EnableKeyRotationInput, ...func(*kms.Options)) (*kms.EnableKeyRotationOutput, error)
+}
+
+// enableKeyRotation turns on yearly rotation (AWS's default period).
+func enableKeyRotation(ctx context.Context, c keyRotationWriter, keyARN string) error {
+	_, err := c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String(keyARN)})
+	return err
+}

@@ -1,6 +1,19 @@
 package controls
 
 import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	json "github.com/goccy/go-json"
+
+	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -46,6 +59,7 @@ var _ = catalog.Register(&catalog.Control{
 			centralPipeline(e, la.AccountID, l.SubscriptionPolicy, policyErr, &g)
 		}
 	},
+	Fix: &catalog.Fix{Plan: planCentralPipeline, Ops: pipelineOps},
 })
 
 func centralPipeline(e *catalog.Eval, archive string, policy *snapshot.SubscriptionPolicy, policyErr *snapshot.Error, g *snapshot.LogGroup) {
@@ -77,4 +91,230 @@ func centralPipeline(e *catalog.Eval, archive string, policy *snapshot.Subscript
 	default:
 		e.Fail(g.Arn, "log group %s has no subscription to the log-archive account %s", g.Name, archive)
 	}
+}
+
+// The central pipeline apply sets up. In every account and region one
+// account-level subscription policy sends every log group, present and
+// future, to the log-archive account's CloudWatch Logs destination of that
+// region (a policy's destination must be in the log groups' region); every
+// destination feeds one Firehose stream in the home region, which writes to
+// the central logs bucket. The policy is created even where there are no log
+// groups yet, so that the groups other controls create in the same apply are
+// covered from the start; groups that already stream to the log-archive
+// account through their own subscription are left out of it, so that
+// nothing is delivered twice.
+
+// logsAccountPolicy is the After (and Before) of "account-policy".
+type logsAccountPolicy struct {
+	Name           string   `json:"name"`
+	DestinationArn string   `json:"destination_arn"`
+	Excluded       []string `json:"excluded_log_groups,omitempty"`
+}
+
+// logsDestinationSpec is a destination of the log-archive account, open to
+// the organization ("logs-destination").
+type logsDestinationSpec struct {
+	Name           string            `json:"name"`
+	TargetArn      string            `json:"target_arn"`
+	RoleArn        string            `json:"role_arn"`
+	OrganizationID string            `json:"organization_id"`
+	Tags           map[string]string `json:"tags"`
+}
+
+// logsStreamSpec is the Firehose stream writing to the logs bucket ("stream").
+type logsStreamSpec struct {
+	Name      string            `json:"name"`
+	BucketArn string            `json:"bucket_arn"`
+	RoleArn   string            `json:"role_arn"`
+	Tags      map[string]string `json:"tags"`
+}
+
+var pipelineOps = withArchiveOps(map[string]catalog.Op{
+	"account-policy": decodedOp(func(ctx context.Context, cfg aws.Config, a logsAccountPolicy) error {
+		return putLogsAccountPolicy(ctx, cloudwatchlogs.NewFromConfig(cfg), a)
+	}),
+	"logs-destination": decodedOp(func(ctx context.Context, cfg aws.Config, d logsDestinationSpec) error {
+		return putLogsDestination(ctx, cloudwatchlogs.NewFromConfig(cfg), d)
+	}),
+	"stream": decodedOp(func(ctx context.Context, cfg aws.Config, s logsStreamSpec) error {
+		return createLogsStream(ctx, firehose.NewFromConfig(cfg), s)
+	}),
+})
+
+func logsDestinationARN(region, la, name string) string {
+	return fmt.Sprintf("arn:%s:logs:%s:%s:destination:%s", partitionOf(region), region, la, name)
+}
+
+// planCentralPipeline plans the unit's subscription policy and, in the
+// log-archive account, the receiving end.
+func planCentralPipeline(p *catalog.Planner) {
+	la := p.DesignatedOrBlock("log-archive")
+	l := p.R.Logs
+	if la == nil || l == nil {
+		return
+	}
+	// Without the policy, what is there to adopt or replace is unknown.
+	if err := p.Failed("logs:DescribeAccountPolicies"); err != nil {
+		p.Here().Block("", "cannot plan the account's subscription policy: %s", catalog.DescribeReadError(err))
+		return
+	}
+	failing := loggingFailures(p)
+	s, region := p.Settings, p.Region
+	if p.Account.AccountID == la.AccountID {
+		planLogsArchive(p, la.AccountID)
+	}
+	dest := logsDestinationARN(region, la.AccountID, logsDestination(s))
+	want := logsAccountPolicy{Name: logsPolicy(s), DestinationArn: dest}
+	for _, g := range l.Groups {
+		if slices.ContainsFunc(g.Subscriptions, func(f snapshot.SubscriptionFilter) bool {
+			_, _, acct, _, _ := arnFields(f.DestinationArn)
+			return acct == la.AccountID
+		}) {
+			want.Excluded = append(want.Excluded, g.Name)
+		}
+	}
+	res := "subscription-policy/" + want.Name
+	w := p.Here()
+	switch cur := l.SubscriptionPolicy; {
+	case cur == nil && (len(failing) > 0 || len(l.Groups) == 0):
+		w.Create("account-policy", res, want, catalog.Ref(la.AccountID, region, dest))
+	case cur == nil:
+		// Every group streams on its own: adopted as it is.
+	case cur.Name == want.Name:
+		if len(failing) > 0 {
+			w.Update("account-policy", res, logsAccountPolicy{Name: cur.Name, DestinationArn: cur.DestinationArn, Excluded: cur.Excluded}, want,
+				catalog.Ref(la.AccountID, region, dest))
+		}
+	default:
+		for _, f := range failing {
+			w.Block(f.Resource, "the account's subscription policy %s sends to %s and CloudWatch Logs allows one per account and region: "+
+				"point it at %s, or remove it for apply to create its own", cur.Name, cur.DestinationArn, dest)
+		}
+	}
+}
+
+// planLogsArchive plans the receiving end in the log-archive account's unit
+// of a region: the region's destination and, once (in the account's anchor
+// region), the stream, bucket and roles all destinations share, in the home
+// region. A destination some account's policy already sends to exists, and
+// so does what it feeds.
+func planLogsArchive(p *catalog.Planner, la string) {
+	s, home := p.Settings, p.Settings.HomeRegion
+	stream := fmt.Sprintf("arn:%s:firehose:%s:%s:deliverystream/%s", partitionOf(home), home, la, logsStream(s))
+	destRole := archiveRole{Name: logsDestinationRole(s), Service: "logs.amazonaws.com", Tags: catalog.ManagedTags(nil),
+		Policy: []archiveStatement{{"Effect": "Allow", "Action": []string{"firehose:PutRecord", "firehose:PutRecordBatch"}, "Resource": stream}}}
+	destRoleARN := iamRoleARN(home, la, destRole.Name)
+	missing := func(region string) bool {
+		return !logsDestinationInUse(p.Snap, region, logsDestinationARN(region, la, logsDestination(s)))
+	}
+	if missing(p.Region) {
+		p.At(la, p.Region).Create("logs-destination", logsDestinationARN(p.Region, la, logsDestination(s)),
+			logsDestinationSpec{Name: logsDestination(s), TargetArn: stream, RoleArn: destRoleARN, OrganizationID: p.Org().ID, Tags: catalog.ManagedTags(nil)},
+			catalog.Ref(la, home, stream), catalog.Ref(la, "", destRoleARN))
+	}
+	if p.Region != anchorRegion(s, p.Account) || !slices.ContainsFunc(assessedRegions(p.Account), missing) {
+		return
+	}
+	planArchiveRole(p, la, destRole)
+	name := centralLogsBucket(s, la)
+	bucket := planArchiveBucket(p, la, archiveBucket{Name: name, Region: home, Statements: []archiveStatement{archiveTLSOnly(home, name)},
+		Lifecycle: trailLifecycle, LogTo: archiveLogTo(p, la, home), InventoryTo: archiveInventoryTo(p, la, home), Tags: catalog.ManagedTags(nil)})
+	arn := bucketARN(home, name)
+	streamRole := archiveRole{Name: logsStreamRole(s), Service: "firehose.amazonaws.com", SourceAccount: la, Tags: catalog.ManagedTags(nil),
+		Policy: []archiveStatement{{"Effect": "Allow", "Action": []string{"s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject",
+			"s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"}, "Resource": []string{arn, arn + "/*"}}}}
+	role := planArchiveRole(p, la, streamRole)
+	p.At(la, home).Create("stream", stream, logsStreamSpec{Name: logsStream(s), BucketArn: arn, RoleArn: iamRoleARN(home, la, streamRole.Name),
+		Tags: catalog.ManagedTags(nil)}, bucket, role)
+}
+
+// logsDestinationInUse reports whether some account's subscription policy
+// in region sends to dest, which it could not without dest existing.
+func logsDestinationInUse(snap *snapshot.Snapshot, region, dest string) bool {
+	for _, a := range snap.Accounts {
+		if r := a.Regions[region]; r != nil && r.Logs != nil && r.Logs.SubscriptionPolicy != nil && r.Logs.SubscriptionPolicy.DestinationArn == dest {
+			return true
+		}
+	}
+	return false
+}
+
+type logsPipelineWriter interface {
+	PutAccountPolicy(context.Context, *cloudwatchlogs.PutAccountPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutAccountPolicyOutput, error)
+	PutDestination(context.Context, *cloudwatchlogs.PutDestinationInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutDestinationOutput, error)
+	PutDestinationPolicy(context.Context, *cloudwatchlogs.PutDestinationPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutDestinationPolicyOutput, error)
+}
+
+// putLogsAccountPolicy writes the policy (PutAccountPolicy replaces one of
+// the same name). The destination's own policy may not be visible yet.
+func putLogsAccountPolicy(ctx context.Context, c logsPipelineWriter, a logsAccountPolicy) error {
+	doc, err := json.Marshal(map[string]string{"DestinationArn": a.DestinationArn, "FilterPattern": "", "Distribution": "Random"})
+	if err != nil {
+		return err
+	}
+	in := &cloudwatchlogs.PutAccountPolicyInput{PolicyName: aws.String(a.Name), PolicyDocument: aws.String(string(doc)),
+		PolicyType: logstypes.PolicyTypeSubscriptionFilterPolicy, Scope: logstypes.ScopeAll}
+	if len(a.Excluded) > 0 {
+		list, err := json.Marshal(a.Excluded)
+		if err != nil {
+			return err
+		}
+		in.SelectionCriteria = aws.String("LogGroupName NOT IN " + string(list))
+	}
+	_, err = c.PutAccountPolicy(ctx, in)
+	if awsx.IsAccessDenied(err) || awsx.Code(err) == "InvalidParameterException" {
+		return catalog.Retryable(err)
+	}
+	return err
+}
+
+// putLogsDestination creates or updates the destination and opens it to the
+// organization. CloudWatch Logs refuses a role or stream it cannot use yet.
+func putLogsDestination(ctx context.Context, c logsPipelineWriter, d logsDestinationSpec) error {
+	out, err := c.PutDestination(ctx, &cloudwatchlogs.PutDestinationInput{DestinationName: aws.String(d.Name), TargetArn: aws.String(d.TargetArn),
+		RoleArn: aws.String(d.RoleArn), Tags: d.Tags})
+	switch {
+	case awsx.Code(err) == "InvalidParameterException":
+		return catalog.Retryable(err)
+	case err != nil:
+		return err
+	}
+	policy, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect": "Allow", "Principal": map[string]string{"AWS": "*"}, "Action": []string{"logs:PutSubscriptionFilter", "logs:PutAccountPolicy"},
+		"Resource": aws.ToString(out.Destination.Arn), "Condition": map[string]any{"StringEquals": map[string]string{"aws:PrincipalOrgID": d.OrganizationID}}}}})
+	if err != nil {
+		return err
+	}
+	_, err = c.PutDestinationPolicy(ctx, &cloudwatchlogs.PutDestinationPolicyInput{DestinationName: aws.String(d.Name),
+		AccessPolicy: aws.String(string(policy)), ForceUpdate: aws.Bool(true)})
+	return err
+}
+
+type logsStreamWriter interface {
+	CreateDeliveryStream(context.Context, *firehose.CreateDeliveryStreamInput, ...func(*firehose.Options)) (*firehose.CreateDeliveryStreamOutput, error)
+}
+
+// createLogsStream creates the stream; one of that name is adopted. The
+// events arrive gzipped from CloudWatch Logs: they are written as they come.
+func createLogsStream(ctx context.Context, c logsStreamWriter, s logsStreamSpec) error {
+	var tags []fhtypes.Tag
+	for _, k := range catalog.SortedKeys(s.Tags) {
+		tags = append(tags, fhtypes.Tag{Key: aws.String(k), Value: aws.String(s.Tags[k])})
+	}
+	_, err := c.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{DeliveryStreamName: aws.String(s.Name),
+		DeliveryStreamType: fhtypes.DeliveryStreamTypeDirectPut, Tags: tags,
+		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{BucketARN: aws.String(s.BucketArn), RoleARN: aws.String(s.RoleArn),
+			Prefix: aws.String("CloudWatchLogs/"), ErrorOutputPrefix: aws.String("CloudWatchLogs-errors/!{firehose:error-output-type}/"),
+			CompressionFormat: fhtypes.CompressionFormatUncompressed,
+			BufferingHints:    &fhtypes.BufferingHints{IntervalInSeconds: aws.Int32(300), SizeInMBs: aws.Int32(5)}}})
+	switch awsx.Code(err) {
+	case "ResourceInUseException":
+		return nil
+	case "InvalidArgumentException":
+		// A role just created is not assumable yet.
+		if strings.Contains(awsx.Message(err), "role") {
+			return catalog.Retryable(err)
+		}
+	}
+	return err
 }

@@ -61,6 +61,7 @@ var _ = catalog.Register(&catalog.Control{
 				strings.Join(gaps, "; "))
 		}
 	},
+	Fix: &catalog.Fix{Plan: planCISAlarms, Ops: cisAlarmOps},
 })
 
 // cisPatterns lists the benchmark's filter patterns for the manual steps.

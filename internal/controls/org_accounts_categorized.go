@@ -67,4 +67,5 @@ var _ = catalog.Register(&catalog.Control{
 			e.Pass("", "all %d member accounts are in an OU or tagged with a category (%s)", len(members), strings.Join(parts, ", "))
 		}
 	},
+	Fix: &catalog.Fix{Plan: planCategories, Ops: opsOf(categoryOps, ouOps)},
 })

@@ -83,7 +83,29 @@ var _ = catalog.Register(&catalog.Control{
 			e.Fail("", "no AI services opt-out policy is attached at the root")
 		}
 	},
+	Fix: &catalog.Fix{Plan: planAIOptOut, Ops: orgPolicyOps},
 })
+
+// aiOptOutContent opts every AI service out and locks child policies out of
+// opting back in.
+const aiOptOutContent = `{"services":{"default":{"opt_out_policy":{"@@assign":"optOut","@@operators_allowed_for_child_policies":["@@none"]}}}}`
+
+// planAIOptOut sets up the baseline's opt-out policy at the root when no
+// policy there opts out already, and keeps it as it should be once it exists.
+func planAIOptOut(p *catalog.Planner) {
+	o, root := orgRootOf(p)
+	if o == nil {
+		return
+	}
+	m := newManagedPolicy(o, root.ID, orgPolicy{Name: aiOptOutPolicy(p.Settings), Type: aiOptOutType,
+		Description: "Baseline AI-services opt-out, managed by baseline apply", Content: aiOptOutContent})
+	if m.current == nil && len(p.Failing()) == 0 {
+		return
+	}
+	w := p.Here()
+	enablePolicyType(w, root, aiOptOutType)
+	m.record(w)
+}
 
 // atRoot reports whether p is attached to a root of the organization.
 func atRoot(o *snapshot.Organization, p *snapshot.Policy) bool {

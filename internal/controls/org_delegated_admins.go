@@ -37,6 +37,24 @@ var _ = catalog.Register(&catalog.Control{
 			reportDelegation(e, o, sec)
 		}
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			o := orgToPlan(p)
+			if o == nil {
+				return
+			}
+			switch sec := p.Designated("security"); {
+			case sec == nil:
+				blockFailing(p)
+			case sec.AccountID == o.ManagementAccountID:
+				p.Here().Block("", "the security account %s is the management account, which cannot be a delegated administrator: "+
+					"designate a member account (organization.security_account)", accountLabel(sec))
+			default:
+				planDelegations(p, o, sec)
+			}
+		},
+		Ops: delegationOps,
+	},
 })
 
 // reportDelegation reports whether account sec administers every security

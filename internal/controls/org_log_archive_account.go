@@ -38,4 +38,14 @@ var _ = catalog.Register(&catalog.Control{
 			e.Pass("", "log-archive account %s", accountLabel(logs))
 		}
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			// Every failure is a missing or doubtful designation.
+			if blockFailing(p) {
+				return
+			}
+			planRoleTag(p, p.Designated("log-archive"))
+		},
+		Ops: categoryOps,
+	},
 })

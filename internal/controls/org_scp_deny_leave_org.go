@@ -26,4 +26,5 @@ var _ = catalog.Register(&catalog.Control{
 			v.report(e, "organizations:LeaveOrganization", v.guard(leaveOrgRequests, actionName))
 		}
 	},
+	Fix: scpFix,
 })

@@ -36,4 +36,5 @@ var _ = catalog.Register(&catalog.Control{
 				v.guard(rootRequests, func(r scpRequest) string { return r.action + " by root" }))
 		}
 	},
+	Fix: scpFix,
 })

@@ -27,4 +27,5 @@ var _ = catalog.Register(&catalog.Control{
 		reqs := append(append([]scpRequest{}, leaveOrgRequests...), loggingRequests...)
 		v.report(e, "leaving the organization or stopping the logging services", v.guard(reqs, actionName))
 	},
+	Fix: scpFix,
 })

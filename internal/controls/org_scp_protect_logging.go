@@ -39,4 +39,5 @@ var _ = catalog.Register(&catalog.Control{
 			v.report(e, "stopping or deleting CloudTrail, Config, GuardDuty, Security Hub and Access Analyzer", v.guard(loggingRequests, actionName))
 		}
 	},
+	Fix: scpFix,
 })

@@ -29,4 +29,5 @@ var _ = catalog.Register(&catalog.Control{
 			v.report(e, "s3:PutAccountPublicAccessBlock", v.guard(s3PABRequests, actionName))
 		}
 	},
+	Fix: scpFix,
 })

@@ -72,6 +72,7 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		v.report(e, "every region outside "+strings.Join(allowed, ", "), outside)
 	},
+	Fix: scpFix,
 })
 
 // regionProbes are the requests the allow-list must deny: one per region

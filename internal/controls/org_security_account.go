@@ -38,4 +38,22 @@ var _ = catalog.Register(&catalog.Control{
 			reportDelegation(e, o, sec)
 		}
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			o := orgToPlan(p)
+			if o == nil {
+				return
+			}
+			sec := p.Designated("security")
+			if sec == nil || sec.AccountID == o.ManagementAccountID {
+				blockFailing(p)
+				return
+			}
+			planRoleTag(p, sec)
+			if !p.Enabled("org.delegated-admins") {
+				planDelegations(p, o, sec)
+			}
+		},
+		Ops: opsOf(categoryOps, delegationOps),
+	},
 })

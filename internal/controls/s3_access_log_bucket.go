@@ -52,6 +52,9 @@ var _ = catalog.Register(&catalog.Control{
 			switch {
 			case sources[b.Name] > 0:
 				e.Pass(arn, "bucket %s is the access-log bucket of %s", b.Name, plural(sources[b.Name], "bucket"))
+			case grantsServerAccessLogs(b.Policy):
+				// Made ready before any bucket of its region logs to it.
+				e.Pass(arn, "bucket %s is an access-log bucket: its policy lets S3 server access logging write to it", b.Name)
 			case b.LoggingTarget == "":
 				e.Fail(arn, "bucket %s does not log server access: %s", b.Name, accessLogHint(s, sources, b.Region))
 			case b.LoggingTarget == b.Name:
@@ -64,6 +67,24 @@ var _ = catalog.Register(&catalog.Control{
 				e.Pass(arn, "bucket %s logs server access to %s", b.Name, target.Name)
 			}
 		}
+	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			failing := loggingFailures(p)
+			if p.Account.Global.S3 == nil {
+				return
+			}
+			acct := p.Account.AccountID
+			// Every region gets its access-log bucket, even before it has
+			// buckets, so that what other controls create logs to it at once.
+			for _, r := range assessedRegions(p.Account) {
+				planAccessLogBucket(p, acct, r)
+			}
+			for _, b := range failingBuckets(p, failing) {
+				planBucketLogging(p, acct, b)
+			}
+		},
+		Ops: archiveOps,
 	},
 })
 

@@ -1,9 +1,16 @@
 package controls
 
 import (
+	"context"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3controltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
+
+	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
 var _ = catalog.Register(&catalog.Control{
@@ -47,4 +54,37 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		e.Pass("", "all four account-level Block Public Access settings are on")
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			if len(failures(p)) == 0 {
+				return
+			}
+			want := snapshot.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
+			if cur := p.Account.Global.S3.AccountPublicAccessBlock; cur != nil {
+				p.Here().Update("block", "account-public-access-block", *cur, want)
+				return
+			}
+			p.Here().Create("block", "account-public-access-block", want)
+		},
+		Ops: map[string]catalog.Op{"block": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+			want, err := catalog.Decode[snapshot.PublicAccessBlock](ch.After)
+			if err != nil {
+				return err
+			}
+			return putAccountPublicAccessBlock(ctx, awsx.S3Control(cfg), ch.AccountID, want)
+		}},
+	},
 })
+
+type accountPublicAccessBlockWriter interface {
+	PutPublicAccessBlock(context.Context, *s3control.PutPublicAccessBlockInput, ...func(*s3control.Options)) (*s3control.PutPublicAccessBlockOutput, error)
+}
+
+func putAccountPublicAccessBlock(ctx context.Context, c accountPublicAccessBlockWriter, account string, b snapshot.PublicAccessBlock) error {
+	_, err := c.PutPublicAccessBlock(ctx, &s3control.PutPublicAccessBlockInput{AccountId: aws.String(account),
+		PublicAccessBlockConfiguration: &s3controltypes.PublicAccessBlockConfiguration{
+			BlockPublicAcls: aws.Bool(b.BlockPublicAcls), IgnorePublicAcls: aws.Bool(b.IgnorePublicAcls),
+			BlockPublicPolicy: aws.Bool(b.BlockPublicPolicy), RestrictPublicBuckets: aws.Bool(b.RestrictPublicBuckets),
+		}})
+	return err
+}

@@ -55,4 +55,30 @@ var _ = catalog.Register(&catalog.Control{
 			e.Pass(arn, "log-archive bucket %s has %s", b.Name, plural(b.Inventories, "enabled inventory configuration"))
 		}
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			failing := loggingFailures(p)
+			la := p.Designated("log-archive")
+			switch {
+			case la == nil:
+				if p.IsManagement() {
+					p.DesignatedOrBlock("log-archive") // said once, not per account
+				}
+				return
+			case la.AccountID != p.Account.AccountID || la.Global.S3 == nil:
+				return
+			}
+			// Every region gets its inventory bucket, so that the buckets
+			// other controls create there report to it at once.
+			for _, r := range assessedRegions(la) {
+				planInventoryBucket(p, la.AccountID, r)
+			}
+			for _, b := range failingBuckets(p, failing) {
+				dest := planInventoryBucket(p, la.AccountID, b.Region)
+				p.At(la.AccountID, b.Region).Update("bucket-inventory", bucketARN(b.Region, b.Name), archiveBucketFix{Bucket: b.Name, Region: b.Region},
+					archiveBucketFix{Bucket: b.Name, Region: b.Region, InventoryTo: inventoryBucket(p.Settings, la.AccountID, b.Region)}, dest)
+			}
+		},
+		Ops: archiveOps,
+	},
 })

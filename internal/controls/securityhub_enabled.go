@@ -1,7 +1,13 @@
 package controls
 
 import (
+	"context"
+	"fmt"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 )
@@ -48,7 +54,90 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		e.Pass("", "Security Hub is enabled with %s%s", listOf(names), managed)
 	},
+	Fix: &catalog.Fix{
+		Plan: func(p *catalog.Planner) {
+			sh := p.R.SecurityHub
+			if sh == nil {
+				p.NotCollected("securityhub")
+				return
+			}
+			if len(failures(p)) == 0 {
+				return
+			}
+			hub := fmt.Sprintf("arn:%s:securityhub:%s:%s:hub/default", partitionOf(p.Region), p.Region, p.Account.AccountID)
+			if !sh.Enabled {
+				p.Here().Create("hub", hub, hubSpec{DefaultStandards: true, Tags: catalog.ManagedTags(nil)})
+				return
+			}
+			if sh.AdminAccountID != "" {
+				p.Here().Block(hub, "Security Hub is managed by the delegated administrator %s: enable a standard from there", sh.AdminAccountID)
+				return
+			}
+			var before []string
+			for _, st := range sh.Standards {
+				before = append(before, st.Arn+" ("+st.Status+")")
+			}
+			p.Here().Update("standard", hub, standardsSpec{Standards: before}, standardsSpec{Standards: []string{fsbpStandard(p.Region)}})
+		},
+		Ops: map[string]catalog.Op{
+			"hub": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				h, err := catalog.Decode[hubSpec](ch.After)
+				if err != nil {
+					return err
+				}
+				return enableHub(ctx, securityhub.NewFromConfig(cfg), h)
+			},
+			"standard": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				st, err := catalog.Decode[standardsSpec](ch.After)
+				if err != nil {
+					return err
+				}
+				return enableStandards(ctx, securityhub.NewFromConfig(cfg), st.Standards)
+			},
+		},
+	},
 })
+
+// fsbpStandard is the ARN of AWS Foundational Security Best Practices.
+func fsbpStandard(region string) string {
+	return fmt.Sprintf("arn:%s:securityhub:%s::standards/aws-foundational-security-best-practices/v/1.0.0", partitionOf(region), region)
+}
+
+// hubSpec enables Security Hub with the default standards (AWS Foundational
+// Security Best Practices and CIS).
+type hubSpec struct {
+	DefaultStandards bool              `json:"default_standards"`
+	Tags             map[string]string `json:"tags"`
+}
+
+// standardsSpec lists standards by ARN.
+type standardsSpec struct {
+	Standards []string `json:"standards"`
+}
+
+type hubWriter interface {
+	EnableSecurityHub(context.Context, *securityhub.EnableSecurityHubInput, ...func(*securityhub.Options)) (*securityhub.EnableSecurityHubOutput, error)
+	BatchEnableStandards(context.Context, *securityhub.BatchEnableStandardsInput, ...func(*securityhub.Options)) (*securityhub.BatchEnableStandardsOutput, error)
+}
+
+// enableHub enables Security Hub; "already subscribed" means done.
+func enableHub(ctx context.Context, api hubWriter, h hubSpec) error {
+	_, err := api.EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{EnableDefaultStandards: aws.Bool(h.DefaultStandards), Tags: h.Tags})
+	if hasCode(err, "ResourceConflictException") {
+		return nil
+	}
+	return err
+}
+
+// enableStandards subscribes to the standards (again, when one failed).
+func enableStandards(ctx context.Context, api hubWriter, arns []string) error {
+	in := &securityhub.BatchEnableStandardsInput{}
+	for _, a := range arns {
+		in.StandardsSubscriptionRequests = append(in.StandardsSubscriptionRequests, shtypes.StandardsSubscriptionRequest{StandardsArn: aws.String(a)})
+	}
+	_, err := api.BatchEnableStandards(ctx, in)
+	return err
+}
 
 // standardName shortens a standard ARN
 // (arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0)

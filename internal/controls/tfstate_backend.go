@@ -1,9 +1,18 @@
 package controls
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -70,7 +79,212 @@ var _ = catalog.Register(&catalog.Control{
 		}
 		e.Fail("", "%s", strings.Join(problems, "; "))
 	},
+	Fix: &catalog.Fix{
+		// In the shared-services account's home region. A state bucket that
+		// falls short is fixed where it is rather than replaced: it holds
+		// the state.
+		Plan: func(p *catalog.Planner) {
+			if len(failures(p)) == 0 || p.DesignatedOrBlock("shared") == nil {
+				return
+			}
+			planStateBucket(p)
+			planLockTable(p)
+		},
+		Ops: map[string]catalog.Op{
+			"bucket": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				want, err := catalog.Decode[stateBucket](ch.After)
+				if err != nil {
+					return err
+				}
+				return ensureStateBucket(ctx, s3.NewFromConfig(cfg, awsx.S3Addressing), ch.Action == catalog.Create, ch.Region, want)
+			},
+			"table": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				want, err := catalog.Decode[lockTableSpec](ch.After)
+				if err != nil {
+					return err
+				}
+				return createLockTable(ctx, dynamodb.NewFromConfig(cfg), want)
+			},
+		},
+	},
 })
+
+// stateBucket is what a state bucket needs; a field left empty is left as it is.
+type stateBucket struct {
+	Name              string            `json:"name"`
+	Versioning        string            `json:"versioning,omitempty"`
+	Encryption        string            `json:"encryption,omitempty"`
+	BlockPublicAccess *bool             `json:"block_public_access,omitempty"`
+	Policy            string            `json:"policy,omitempty"`
+	Tags              map[string]string `json:"tags,omitempty"`
+}
+
+// stateBucketGaps compares a state bucket with what the check requires: the
+// gaps in words, and the settings as they are and as they must be.
+func stateBucketGaps(b *snapshot.Bucket, account *snapshot.PublicAccessBlock) (gaps []string, before, after stateBucket) {
+	before.Name, after.Name = b.Name, b.Name
+	if b.Versioning != "Enabled" {
+		gaps = append(gaps, "not versioned")
+		before.Versioning, after.Versioning = b.Versioning, "Enabled"
+	}
+	if b.Encryption == "" {
+		gaps = append(gaps, "not encrypted by default")
+		after.Encryption = string(s3types.ServerSideEncryptionAes256)
+	}
+	if x, err := bucketExposure(b, account); err != nil || len(x.public) > 0 {
+		gaps = append(gaps, "public")
+		before.BlockPublicAccess, after.BlockPublicAccess = aws.Bool(b.PublicAccessBlock.All()), aws.Bool(true)
+	}
+	return gaps, before, after
+}
+
+// planStateBucket fixes the first state bucket (ours first), or creates ours.
+func planStateBucket(p *catalog.Planner) {
+	a := p.Account
+	name := tfStateBucket(p.Settings, a.AccountID)
+	var pick *snapshot.Bucket
+	for i := range a.Global.S3.Buckets {
+		b := &a.Global.S3.Buckets[i]
+		if !isStateBucket(b) {
+			continue
+		}
+		if gaps, _, _ := stateBucketGaps(b, a.Global.S3.AccountPublicAccessBlock); len(gaps) == 0 {
+			return
+		}
+		if pick == nil || b.Name == name {
+			pick = b
+		}
+	}
+	if pick != nil {
+		_, before, after := stateBucketGaps(pick, a.Global.S3.AccountPublicAccessBlock)
+		p.At(a.AccountID, pick.Region).Update("bucket", bucketARN(pick.Region, pick.Name), before, after)
+		return
+	}
+	region := p.Settings.HomeRegion
+	p.At(a.AccountID, region).Create("bucket", bucketARN(region, name), stateBucket{Name: name, Versioning: "Enabled",
+		Encryption: string(s3types.ServerSideEncryptionAes256), BlockPublicAccess: aws.Bool(true),
+		Policy: tlsOnlyPolicy(bucketARN(region, name)), Tags: catalog.ManagedTags(nil)})
+}
+
+// tlsOnlyPolicy denies every request to the bucket that does not use TLS.
+func tlsOnlyPolicy(arn string) string {
+	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{{
+		"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": []string{arn, arn + "/*"},
+		"Condition": map[string]any{"Bool": map[string]string{"aws:SecureTransport": "false"}},
+	}}}) // strings only: cannot fail
+	return string(b)
+}
+
+type stateBucketWriter interface {
+	CreateBucket(context.Context, *s3.CreateBucketInput, ...func(*s3.Options)) (*s3.CreateBucketOutput, error)
+	PutPublicAccessBlock(context.Context, *s3.PutPublicAccessBlockInput, ...func(*s3.Options)) (*s3.PutPublicAccessBlockOutput, error)
+	PutBucketEncryption(context.Context, *s3.PutBucketEncryptionInput, ...func(*s3.Options)) (*s3.PutBucketEncryptionOutput, error)
+	PutBucketVersioning(context.Context, *s3.PutBucketVersioningInput, ...func(*s3.Options)) (*s3.PutBucketVersioningOutput, error)
+	PutBucketTagging(context.Context, *s3.PutBucketTaggingInput, ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error)
+	PutBucketPolicy(context.Context, *s3.PutBucketPolicyInput, ...func(*s3.Options)) (*s3.PutBucketPolicyOutput, error)
+}
+
+// ensureStateBucket creates the bucket in region when asked (adopting it
+// when the account owns it already), then sets what want names: public
+// access blocked before anything else.
+func ensureStateBucket(ctx context.Context, c stateBucketWriter, create bool, region string, want stateBucket) error {
+	bucket := aws.String(want.Name)
+	if create {
+		in := &s3.CreateBucketInput{Bucket: bucket}
+		if region != "us-east-1" {
+			in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
+		}
+		if _, err := c.CreateBucket(ctx, in); err != nil && !hasCode(err, "BucketAlreadyOwnedByYou") {
+			return err
+		}
+	}
+	if want.BlockPublicAccess != nil && *want.BlockPublicAccess {
+		if _, err := c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: bucket,
+			PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true),
+				IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}); err != nil {
+			return bucketNotYet(err)
+		}
+	}
+	if want.Encryption != "" {
+		if _, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: bucket,
+			ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+				ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryption(want.Encryption)}}}}}); err != nil {
+			return bucketNotYet(err)
+		}
+	}
+	if want.Versioning != "" {
+		if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: bucket,
+			VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatus(want.Versioning)}}); err != nil {
+			return bucketNotYet(err)
+		}
+	}
+	if len(want.Tags) > 0 {
+		tagging := &s3types.Tagging{}
+		for _, k := range catalog.SortedKeys(want.Tags) {
+			tagging.TagSet = append(tagging.TagSet, s3types.Tag{Key: aws.String(k), Value: aws.String(want.Tags[k])})
+		}
+		if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: bucket, Tagging: tagging}); err != nil {
+			return bucketNotYet(err)
+		}
+	}
+	if want.Policy != "" {
+		_, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: aws.String(want.Policy)})
+		return bucketNotYet(err)
+	}
+	return nil
+}
+
+// lockTableSpec is the DynamoDB table Terraform's S3 backend locks with.
+type lockTableSpec struct {
+	Name        string            `json:"name"`
+	HashKey     string            `json:"hash_key"`
+	BillingMode string            `json:"billing_mode"`
+	Tags        map[string]string `json:"tags,omitempty"`
+}
+
+// planLockTable creates the lock table in the home region, unless a table
+// of that name holds something else.
+func planLockTable(p *catalog.Planner) {
+	if table, _ := lockTable(p.Snap, p.Account); table != "" {
+		return
+	}
+	region, name := p.Settings.HomeRegion, tfLockTable(p.Settings)
+	arn := fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", partitionOf(region), region, p.Account.AccountID, name)
+	where := p.At(p.Account.AccountID, region)
+	if r := p.Account.Regions[region]; r == nil || r.DynamoDB == nil {
+		where.Block(arn, "the home region %s was not assessed: cannot tell whether the table exists", region)
+		return
+	}
+	for _, t := range p.Account.Regions[region].DynamoDB.Tables {
+		if t.Name == name {
+			where.Block(arn, "table %s exists with hash key %q, not LockID: rename or delete it", name, t.HashKey)
+			return
+		}
+	}
+	where.Create("table", arn, lockTableSpec{Name: name, HashKey: "LockID", BillingMode: string(ddbtypes.BillingModePayPerRequest),
+		Tags: catalog.ManagedTags(nil)})
+}
+
+type tableCreator interface {
+	CreateTable(context.Context, *dynamodb.CreateTableInput, ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
+}
+
+// createLockTable creates the table; ResourceInUse means a re-run found it.
+func createLockTable(ctx context.Context, c tableCreator, want lockTableSpec) error {
+	var tags []ddbtypes.Tag
+	for _, k := range catalog.SortedKeys(want.Tags) {
+		tags = append(tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(want.Tags[k])})
+	}
+	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(want.Name), Tags: tags,
+		BillingMode:          ddbtypes.BillingMode(want.BillingMode),
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(want.HashKey), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String(want.HashKey), KeyType: ddbtypes.KeyTypeHash}},
+	})
+	if hasCode(err, "ResourceInUseException") {
+		return nil
+	}
+	return err
+}
 
 // tfBackend looks for a Terraform backend in an account: a state bucket
 // (named or tagged for Terraform state) that is versioned, encrypted and
@@ -90,18 +304,7 @@ func tfBackend(snap *snapshot.Snapshot, a *snapshot.Account) (string, []string, 
 			"s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:GetPublicAccessBlock", "s3:GetBucketTagging"); err != nil {
 			return "", nil, err
 		}
-		var gaps []string
-		if b.Versioning != "Enabled" {
-			gaps = append(gaps, "not versioned")
-		}
-		if b.Encryption == "" {
-			gaps = append(gaps, "not encrypted by default")
-		}
-		x, err := bucketExposure(b, a.Global.S3.AccountPublicAccessBlock)
-		if err != nil || len(x.public) > 0 {
-			gaps = append(gaps, "public")
-		}
-		if len(gaps) > 0 {
+		if gaps, _, _ := stateBucketGaps(b, a.Global.S3.AccountPublicAccessBlock); len(gaps) > 0 {
 			problems = append(problems, fmt.Sprintf("state bucket %s is %s", b.Name, strings.Join(gaps, ", ")))
 			continue
 		}

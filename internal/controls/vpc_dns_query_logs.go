@@ -1,6 +1,16 @@
 package controls
 
 import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/route53resolver"
+	r53rtypes "github.com/aws/aws-sdk-go-v2/service/route53resolver/types"
+
+	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -51,7 +61,153 @@ var _ = catalog.Register(&catalog.Control{
 			}
 		}
 	},
+	Fix: &catalog.Fix{
+		Plan: planQueryLogging,
+		Ops: map[string]catalog.Op{
+			"log-group": createLogGroup,
+			"query-log-config": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				c, err := catalog.Decode[queryLogConfig](ch.After)
+				if err != nil {
+					return err
+				}
+				_, err = ensureQueryLogConfig(ctx, route53resolver.NewFromConfig(cfg), c)
+				return err
+			},
+			"associate": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				a, err := catalog.Decode[queryLogAssociation](ch.After)
+				if err != nil {
+					return err
+				}
+				return associateQueryLogging(ctx, route53resolver.NewFromConfig(cfg), a)
+			},
+		},
+	},
 })
+
+// planQueryLogging associates every VPC the plan keeps and that does not
+// log its DNS queries with a query logging configuration of the region: one
+// that exists (the first by id), else the baseline's own, created with its
+// CloudWatch Logs group.
+func planQueryLogging(p *catalog.Planner) {
+	s := ec2Of(p.Eval)
+	if s == nil {
+		return
+	}
+	r := p.R.Resolver
+	if r == nil {
+		p.NotCollected("route53resolver")
+		return
+	}
+	vpcs := vpcsToLog(p, s)
+	if len(vpcs) == 0 {
+		return
+	}
+	target := queryLogAssociation{}
+	var deps []string
+	if len(r.QueryLogConfigs) > 0 {
+		target.ConfigID = slices.Min(r.QueryLogConfigs)
+	} else {
+		name, group := queryLogConfigName(p.Settings), dnsLogGroup(p.Settings)
+		res := "resolver-query-log-config/" + name
+		p.Here().Create("query-log-config", res, queryLogConfig{Name: name, Destination: logGroupARN(p.Eval, group), Tags: catalog.ManagedTags(nil)},
+			planLogGroup(p, "log-group", group))
+		target.ConfigName, deps = name, []string{p.Here().Ref(res)}
+	}
+	for _, v := range vpcs {
+		if a := queryLogging(r, v.ID); a != nil && a.ConfigID == target.ConfigID {
+			p.Here().Block(ec2ARN(p.Eval, "vpc", v.ID), "VPC %s: its association with query logging configuration %s is %s: "+
+				"remove it, then plan again", v.ID, a.ConfigID, a.Status)
+			continue
+		}
+		a := target
+		a.VPCID = v.ID
+		p.Here().Create("associate", "resolver-query-log-association/"+v.ID, a, deps...)
+	}
+}
+
+// queryLogConfig is a query logging configuration apply creates.
+type queryLogConfig struct {
+	Name        string            `json:"name"`
+	Destination string            `json:"destination_arn"`
+	Tags        map[string]string `json:"tags"`
+}
+
+// queryLogAssociation links a VPC to a configuration known by id, or by
+// name when the plan creates it.
+type queryLogAssociation struct {
+	VPCID      string `json:"vpc_id"`
+	ConfigID   string `json:"config_id,omitempty"`
+	ConfigName string `json:"config_name,omitempty"`
+}
+
+type queryLogWriter interface {
+	ListResolverQueryLogConfigs(context.Context, *route53resolver.ListResolverQueryLogConfigsInput, ...func(*route53resolver.Options)) (*route53resolver.ListResolverQueryLogConfigsOutput, error)
+	CreateResolverQueryLogConfig(context.Context, *route53resolver.CreateResolverQueryLogConfigInput, ...func(*route53resolver.Options)) (*route53resolver.CreateResolverQueryLogConfigOutput, error)
+	AssociateResolverQueryLogConfig(context.Context, *route53resolver.AssociateResolverQueryLogConfigInput, ...func(*route53resolver.Options)) (*route53resolver.AssociateResolverQueryLogConfigOutput, error)
+}
+
+// queryLogConfigID finds the account's configuration named name, "" when
+// there is none.
+func queryLogConfigID(ctx context.Context, api queryLogWriter, name string) (string, error) {
+	in := &route53resolver.ListResolverQueryLogConfigsInput{Filters: []r53rtypes.Filter{{Name: aws.String("Name"), Values: []string{name}}}}
+	p := route53resolver.NewListResolverQueryLogConfigsPaginator(api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return "", err
+		}
+		for _, c := range page.ResolverQueryLogConfigs {
+			if aws.ToString(c.Name) == name {
+				return aws.ToString(c.Id), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// ensureQueryLogConfig returns the id of the configuration, created unless
+// one of its name exists. The name doubles as the creator request id, so
+// that two concurrent creations make one configuration.
+func ensureQueryLogConfig(ctx context.Context, api queryLogWriter, c queryLogConfig) (string, error) {
+	if id, err := queryLogConfigID(ctx, api, c.Name); id != "" || err != nil {
+		return id, err
+	}
+	in := &route53resolver.CreateResolverQueryLogConfigInput{Name: aws.String(c.Name), DestinationArn: aws.String(c.Destination),
+		CreatorRequestId: aws.String(c.Name)}
+	for _, k := range catalog.SortedKeys(c.Tags) {
+		in.Tags = append(in.Tags, r53rtypes.Tag{Key: aws.String(k), Value: aws.String(c.Tags[k])})
+	}
+	out, err := api.CreateResolverQueryLogConfig(ctx, in)
+	if hasCode(err, "ResourceExistsException") {
+		return queryLogConfigID(ctx, api, c.Name)
+	}
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.ResolverQueryLogConfig.Id), nil
+}
+
+// associateQueryLogging associates the VPC; an association that exists is
+// left as it is.
+func associateQueryLogging(ctx context.Context, api queryLogWriter, a queryLogAssociation) error {
+	id := a.ConfigID
+	if id == "" {
+		var err error
+		if id, err = queryLogConfigID(ctx, api, a.ConfigName); err != nil {
+			return err
+		}
+		if id == "" {
+			return catalog.Retryable(fmt.Errorf("query logging configuration %s is not visible yet", a.ConfigName))
+		}
+	}
+	_, err := api.AssociateResolverQueryLogConfig(ctx, &route53resolver.AssociateResolverQueryLogConfigInput{
+		ResolverQueryLogConfigId: aws.String(id), ResourceId: aws.String(a.VPCID)})
+	if hasCode(err, "ResourceExistsException") ||
+		hasCode(err, "InvalidRequestException") && strings.Contains(awsx.Message(err), "already associated") {
+		return nil
+	}
+	return err
+}
 
 // queryLogging returns the VPC's working query logging association, else
 // its broken one, else nil.

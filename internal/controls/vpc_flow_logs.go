@@ -1,7 +1,16 @@
 package controls
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
@@ -46,7 +55,191 @@ var _ = catalog.Register(&catalog.Control{
 			}
 		}
 	},
+	Fix: &catalog.Fix{
+		Plan: planFlowLogs,
+		Ops: map[string]catalog.Op{
+			"log-group": createLogGroup,
+			"delivery-role": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				r, err := catalog.Decode[deliveryRole](ch.After)
+				if err != nil {
+					return err
+				}
+				return ensureDeliveryRole(ctx, iam.NewFromConfig(cfg), r)
+			},
+			"flow-log": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
+				f, err := catalog.Decode[flowLogSpec](ch.After)
+				if err != nil {
+					return err
+				}
+				return createFlowLog(ctx, ec2.NewFromConfig(cfg), f)
+			},
+		},
+	},
 })
+
+// planFlowLogs gives every VPC the plan keeps and that has no working flow
+// log one capturing ALL traffic to the region's CloudWatch Logs group,
+// delivered through one role per account.
+func planFlowLogs(p *catalog.Planner) {
+	s := ec2Of(p.Eval)
+	if s == nil {
+		return
+	}
+	acct := p.Account.AccountID
+	group := flowLogGroup(p.Settings)
+	global := p.At(acct, "")
+	roleARN := iamRoleARN(p.Region, acct, flowLogRole(p.Settings))
+	if p.Region == anchorRegion(p.Settings, p.Account) && flowLogRoleNeeded(p, group) {
+		global.Create("delivery-role", roleARN, flowLogDeliveryRole(p, group))
+	}
+	vpcs := vpcsToLog(p, s)
+	if len(vpcs) == 0 {
+		return
+	}
+	deps := []string{global.Ref(roleARN)}
+	if !slices.ContainsFunc(s.FlowLogs, func(f snapshot.FlowLog) bool { return deliversTo(f.Destination, group) }) {
+		deps = append(deps, planLogGroup(p, "log-group", group))
+	}
+	for _, v := range vpcs {
+		if f := ourFlowLog(s.FlowLogs, v.ID, group); f != nil {
+			p.Here().Block(ec2ARN(p.Eval, "vpc", v.ID), "VPC %s: flow log %s to %s is %s, delivery %s: repair or delete it, then plan again",
+				v.ID, f.ID, group, f.Status, strings.ToLower(f.DeliverStatus))
+			continue
+		}
+		p.Here().Create("flow-log", "flow-log/"+v.ID, flowLogSpec{VPCID: v.ID, TrafficType: "ALL", LogGroup: group, RoleARN: roleARN}, deps...)
+	}
+}
+
+// flowLogRoleNeeded reports whether some region of the account gets a flow
+// log and the delivery role is not known to exist: a flow log already
+// delivering to the baseline's group proves it does.
+func flowLogRoleNeeded(p *catalog.Planner, group string) bool {
+	needed := false
+	for _, region := range assessedRegions(p.Account) {
+		s := p.Account.Regions[region].EC2
+		if s == nil {
+			continue
+		}
+		for _, f := range s.FlowLogs {
+			if deliversTo(f.Destination, group) {
+				return false
+			}
+		}
+		for _, v := range s.VPCs {
+			if good, _ := vpcFlowLog(s.FlowLogs, v.ID); good == nil && !deletedByPlan(p, region, s, v) {
+				needed = true
+			}
+		}
+	}
+	return needed
+}
+
+// ourFlowLog returns the VPC's flow log to the baseline's group, if any.
+func ourFlowLog(logs []snapshot.FlowLog, vpc, group string) *snapshot.FlowLog {
+	for i, f := range logs {
+		if f.ResourceID == vpc && deliversTo(f.Destination, group) {
+			return &logs[i]
+		}
+	}
+	return nil
+}
+
+// deliversTo reports whether a flow log destination (a group name, or its
+// ARN as AWS reports it) is the log group.
+func deliversTo(dest, group string) bool {
+	return dest == group || strings.HasSuffix(strings.TrimSuffix(dest, ":*"), ":log-group:"+group)
+}
+
+// flowLogDeliveryRole lets VPC flow logs of this account, and only them,
+// write to the flow-log group of any region.
+func flowLogDeliveryRole(p *catalog.Planner, group string) deliveryRole {
+	acct, partition := p.Account.AccountID, partitionOf(p.Region)
+	return deliveryRole{
+		Name: flowLogRole(p.Settings),
+		TrustPolicy: fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"},`+
+			`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"%s"}}}]}`, acct),
+		PolicyName: "deliver-flow-logs",
+		Policy: fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents",`+
+			`"logs:DescribeLogGroups","logs:DescribeLogStreams"],"Resource":["arn:%[1]s:logs:*:%[2]s:log-group:%[3]s","arn:%[1]s:logs:*:%[2]s:log-group:%[3]s:*"]}]}`,
+			partition, acct, group),
+		Tags: catalog.ManagedTags(nil),
+	}
+}
+
+// deliveryRole is an IAM role a service assumes, with one inline policy.
+type deliveryRole struct {
+	Name        string            `json:"name"`
+	TrustPolicy string            `json:"trust_policy"`
+	PolicyName  string            `json:"policy_name"`
+	Policy      string            `json:"policy"`
+	Tags        map[string]string `json:"tags"`
+}
+
+type deliveryRoleWriter interface {
+	CreateRole(context.Context, *iam.CreateRoleInput, ...func(*iam.Options)) (*iam.CreateRoleOutput, error)
+	UpdateAssumeRolePolicy(context.Context, *iam.UpdateAssumeRolePolicyInput, ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error)
+	PutRolePolicy(context.Context, *iam.PutRolePolicyInput, ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
+}
+
+// ensureDeliveryRole creates the role, or gives the one that exists under
+// its name the role's trust, then (re)sets its policy.
+func ensureDeliveryRole(ctx context.Context, api deliveryRoleWriter, r deliveryRole) error {
+	in := &iam.CreateRoleInput{RoleName: aws.String(r.Name), AssumeRolePolicyDocument: aws.String(r.TrustPolicy)}
+	for _, k := range catalog.SortedKeys(r.Tags) {
+		in.Tags = append(in.Tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(r.Tags[k])})
+	}
+	_, err := api.CreateRole(ctx, in)
+	if hasCode(err, "EntityAlreadyExists") {
+		_, err = api.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(r.Name), PolicyDocument: aws.String(r.TrustPolicy)})
+	}
+	if err != nil {
+		return err
+	}
+	_, err = api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.Name), PolicyName: aws.String(r.PolicyName), PolicyDocument: aws.String(r.Policy)})
+	return err
+}
+
+// flowLogSpec is a VPC flow log to CloudWatch Logs.
+type flowLogSpec struct {
+	VPCID       string `json:"vpc_id"`
+	TrafficType string `json:"traffic_type"`
+	LogGroup    string `json:"log_group"`
+	RoleARN     string `json:"role_arn"`
+}
+
+type flowLogWriter interface {
+	DescribeFlowLogs(context.Context, *ec2.DescribeFlowLogsInput, ...func(*ec2.Options)) (*ec2.DescribeFlowLogsOutput, error)
+	CreateFlowLogs(context.Context, *ec2.CreateFlowLogsInput, ...func(*ec2.Options)) (*ec2.CreateFlowLogsOutput, error)
+}
+
+// createFlowLog creates the flow log unless the VPC already has one to the
+// group (flow logs have no name: the lookup is what makes a re-run safe).
+func createFlowLog(ctx context.Context, api flowLogWriter, f flowLogSpec) error {
+	out, err := api.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{Filter: []ec2types.Filter{{Name: aws.String("resource-id"), Values: []string{f.VPCID}}}})
+	if err != nil {
+		return err
+	}
+	for _, x := range out.FlowLogs {
+		if deliversTo(aws.ToString(x.LogGroupName), f.LogGroup) || deliversTo(aws.ToString(x.LogDestination), f.LogGroup) {
+			return nil
+		}
+	}
+	res, err := api.CreateFlowLogs(ctx, &ec2.CreateFlowLogsInput{
+		ResourceType: ec2types.FlowLogsResourceTypeVpc, ResourceIds: []string{f.VPCID}, TrafficType: ec2types.TrafficType(f.TrafficType),
+		LogDestinationType: ec2types.LogDestinationTypeCloudWatchLogs, LogGroupName: aws.String(f.LogGroup),
+		DeliverLogsPermissionArn: aws.String(f.RoleARN), TagSpecifications: ec2TagSpec(ec2types.ResourceTypeVpcFlowLog)})
+	switch {
+	case hasCode(err, "FlowLogAlreadyExists"):
+		return nil
+	case err != nil:
+		return err
+	case len(res.Unsuccessful) > 0 && res.Unsuccessful[0].Error != nil:
+		// Mostly a delivery role too new to be assumed yet.
+		e := res.Unsuccessful[0].Error
+		return catalog.Retryable(fmt.Errorf("flow log of %s: %s: %s", f.VPCID, aws.ToString(e.Code), aws.ToString(e.Message)))
+	}
+	return nil
+}
 
 // vpcFlowLog returns a working flow log of the VPC, else what is wrong with
 // each of its flow logs.

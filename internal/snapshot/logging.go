@@ -42,6 +42,9 @@ type EventSelector struct {
 	ReadWrite     string         `json:"read_write,omitempty"`
 	IncludeMgmt   bool           `json:"include_management,omitempty"`
 	DataResources []DataResource `json:"data_resources,omitempty"`
+	// ExcludeMgmtSources are the event sources a basic selector leaves out
+	// of its management events (kept so that a selector can be written back).
+	ExcludeMgmtSources []string `json:"exclude_management_sources,omitempty"`
 	// Fields are the conditions of an advanced selector, all of which apply.
 	Fields []FieldSelector `json:"fields,omitempty"`
 }
@@ -100,6 +103,8 @@ type Aggregator struct {
 	Organization bool     `json:"organization"`
 	AllRegions   bool     `json:"all_regions"`
 	Accounts     []string `json:"accounts,omitempty"`
+	// RoleArn is the role of an organization aggregation source.
+	RoleArn string `json:"role_arn,omitempty"`
 }
 
 // Logs is the regional CloudWatch Logs state.
@@ -200,6 +205,8 @@ type SNS struct {
 type Topic struct {
 	Arn           string         `json:"arn"`
 	Subscriptions []Subscription `json:"subscriptions,omitempty"`
+	// Policy is the topic's access policy (every topic has one).
+	Policy string `json:"policy,omitempty"`
 }
 
 // Subscription of a topic; Confirmed is false while PendingConfirmation.
@@ -207,4 +214,17 @@ type Subscription struct {
 	Protocol  string `json:"protocol"`
 	Endpoint  string `json:"endpoint"`
 	Confirmed bool   `json:"confirmed"`
+}
+
+// SQS lists the region's queues.
+type SQS struct {
+	Queues []Queue `json:"queues,omitempty"`
+}
+
+// Queue is an SQS queue with its access policy ("" when it has none).
+type Queue struct {
+	Name   string `json:"name"`
+	URL    string `json:"url"`
+	Arn    string `json:"arn,omitempty"`
+	Policy string `json:"policy,omitempty"`
 }

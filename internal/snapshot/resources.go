@@ -101,6 +101,21 @@ type Lambda struct {
 type Function struct {
 	Name string `json:"name"`
 	Arn  string `json:"arn"`
+	// Policy is the function's resource policy, "" when it has none.
+	Policy string `json:"policy,omitempty"`
+}
+
+// SecretsManager lists the region's secrets.
+type SecretsManager struct {
+	Secrets []Secret `json:"secrets,omitempty"`
+}
+
+// Secret is a Secrets Manager secret with its resource policy ("" when it
+// has none).
+type Secret struct {
+	Name   string `json:"name"`
+	Arn    string `json:"arn"`
+	Policy string `json:"policy,omitempty"`
 }
 
 // RDS lists database instances (workload detection).

@@ -43,6 +43,15 @@ type Bucket struct {
 	Lifecycle   bool              `json:"lifecycle"`
 	ObjectLock  bool              `json:"object_lock"`
 	Tags        map[string]string `json:"tags,omitempty"`
+	// QueueNotifications are the event notifications sent to SQS queues.
+	QueueNotifications []QueueNotification `json:"queue_notifications,omitempty"`
+}
+
+// QueueNotification sends a bucket's events to an SQS queue.
+type QueueNotification struct {
+	ID     string   `json:"id,omitempty"`
+	Queue  string   `json:"queue"` // queue ARN
+	Events []string `json:"events"`
 }
 
 // Grant is an ACL grant: Grantee is a canonical id, an email or a group URI.

@@ -82,6 +82,8 @@ type Key struct {
 	State           string `json:"state"`
 	Origin          string `json:"origin"`
 	RotationEnabled bool   `json:"rotation_enabled"`
+	// Policy is the key policy (every key has one).
+	Policy string `json:"policy,omitempty"`
 }
 
 // Rotatable reports whether automatic rotation applies to the key.

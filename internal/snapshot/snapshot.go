@@ -73,6 +73,7 @@ type Region struct {
 	CloudWatch     *CloudWatch     `json:"cloudwatch,omitempty"`
 	EventBridge    *EventBridge    `json:"eventbridge,omitempty"`
 	SNS            *SNS            `json:"sns,omitempty"`
+	SQS            *SQS            `json:"sqs,omitempty"`
 	GuardDuty      *GuardDuty      `json:"guardduty,omitempty"`
 	SecurityHub    *SecurityHub    `json:"securityhub,omitempty"`
 	Inspector      *Inspector      `json:"inspector,omitempty"`
@@ -84,6 +85,7 @@ type Region struct {
 	ELB            *ELB            `json:"elb,omitempty"`
 	WAF            *WAF            `json:"waf,omitempty"`
 	Lambda         *Lambda         `json:"lambda,omitempty"`
+	SecretsManager *SecretsManager `json:"secretsmanager,omitempty"`
 	RDS            *RDS            `json:"rds,omitempty"`
 	Tagging        *Tagging        `json:"tagging,omitempty"`
 }
