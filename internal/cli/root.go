@@ -140,7 +140,7 @@ func newRoot(g *globals) *cobra.Command {
 	f.CountVarP(&g.verbose, "verbose", "v", "log more (-v info, -vv debug) to stderr")
 	root.SetVersionTemplate("baseline {{.Version}}\n")
 
-	root.AddCommand(newVersionCmd(), newControlsCmd(g), newCollectCmd(g), newAuditCmd(g), newOrgCmd(g), newInitCmd(g), newPlanCmd(g), newApplyCmd(g), newTrailCmd(g), newLambdaCmd(g), newDemoCmd(g))
+	root.AddCommand(newVersionCmd(), newControlsCmd(g), newCollectCmd(g), newAuditCmd(g), newOrgCmd(g), newInitCmd(g), newPlanCmd(g), newApplyCmd(g), newTrailCmd(g), newLambdaCmd(g), newDemoCmd(g), newDocsCmd(g))
 	return root
 }
 
