@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/secure-baseline/baseline/bench/internal/corpus"
+	"github.com/secure-baseline/baseline/internal/corpus"
 )
 
 // bench runs the contenders over one corpus.

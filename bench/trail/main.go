@@ -27,7 +27,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/secure-baseline/baseline/bench/internal/corpus"
+	"github.com/secure-baseline/baseline/internal/corpus"
 )
 
 func main() {

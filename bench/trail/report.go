@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"text/tabwriter"
 
-	"github.com/secure-baseline/baseline/bench/internal/corpus"
+	"github.com/secure-baseline/baseline/internal/corpus"
 )
 
 // report is the outcome of a run: each contender, and the ratios the

@@ -11,7 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 
-	"github.com/secure-baseline/baseline/bench/internal/corpus"
+	"github.com/secure-baseline/baseline/internal/corpus"
 	"github.com/secure-baseline/baseline/internal/verify"
 )
 

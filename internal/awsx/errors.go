@@ -40,7 +40,7 @@ var notFoundCodes = map[string]bool{
 	"TrailNotFoundException": true, "AWSOrganizationsNotInUseException": true,
 	"PolicyNotFoundException": true, "AccountNotFoundException": true,
 	"InvalidVpcID.NotFound": true, "InvalidGroup.NotFound": true, "InvalidInstanceID.NotFound": true,
-	"NoSuchKey": true,
+	"NoSuchKey": true, "AWS.SimpleQueueService.NonExistentQueue": true, "QueueDoesNotExist": true,
 }
 
 var accessDeniedCodes = map[string]bool{

@@ -38,7 +38,12 @@ func newInitCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts := config.InitOptions{Regions: snap.Regions, Now: time.Now().UTC(), Chosen: map[string]string{}}
+			// The first region given is the home region: keep the order typed.
+			regions := snap.Regions
+			if len(g.regions) > 0 {
+				regions = g.regions
+			}
+			opts := config.InitOptions{Regions: regions, Now: time.Now().UTC(), Chosen: map[string]string{}}
 			if f, ok := cmd.InOrStdin().(*os.File); ok && isTerminal(f) {
 				ask(f, g.stderr, snap, opts.Chosen)
 			}

@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/secure-baseline/baseline/internal/alert"
+	"github.com/secure-baseline/baseline/internal/awsx"
 )
 
 // SQSAPI is the part of *sqs.Client the watcher calls.
@@ -68,6 +70,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 				break
 			}
 			w.Metrics.Errors.WithLabelValues("receive").Inc()
+			// A queue that does not exist, or that we may not read, will
+			// not get better by waiting: say so and stop.
+			if c := awsx.Classify(err); c == awsx.ClassNotFound || c == awsx.ClassAccessDenied {
+				return fmt.Errorf("receive from %s: %w", w.QueueURL, err)
+			}
 			w.Logger.Warn("watch: receive failed", "queue", w.QueueURL, "error", err, "retry_in", backoff)
 			if sleepCtx(ctx, backoff) != nil {
 				break

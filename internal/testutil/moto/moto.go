@@ -26,12 +26,7 @@ var (
 // tests can never silently not run there.
 func Start(t testing.TB) *emulator.Server {
 	t.Helper()
-	if !emulator.Available() {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%v: integration tests must run in CI", emulator.ErrNotInstalled)
-		}
-		t.Skip(emulator.ErrNotInstalled)
-	}
+	Require(t)
 	once.Do(func() {
 		server, err = emulator.Start(context.Background(), emulator.Options{LoadManagedPolicies: true})
 	})
@@ -45,6 +40,18 @@ func Start(t testing.TB) *emulator.Server {
 		t.Setenv(k, v)
 	}
 	return server
+}
+
+// Require skips the test when moto_server is missing on a developer
+// machine, and fails it in CI (CI is set).
+func Require(t testing.TB) {
+	t.Helper()
+	if !emulator.Available() {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%v: integration tests must run in CI", emulator.ErrNotInstalled)
+		}
+		t.Skip(emulator.ErrNotInstalled)
+	}
 }
 
 // Config returns an SDK config for the management (default) account of the

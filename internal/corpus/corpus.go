@@ -1,6 +1,6 @@
-// Package corpus generates realistic CloudTrail logs for benchmarks: gzip
-// files in the layout CloudTrail writes to S3, deterministic by seed, fast
-// to build (a million events in seconds).
+// Package corpus generates realistic CloudTrail logs for the benchmarks and
+// the demo: gzip files in the layout CloudTrail writes to S3, deterministic by
+// seed, fast to build (a million events in seconds).
 //
 // The events follow the mix of a busy organization trail's management
 // events: mostly reads by workloads, EC2 instance profiles and AWS services
@@ -35,15 +35,18 @@ import (
 // Options describe a corpus: the same options give the same log files
 // (digests are signed with a key generated for each corpus).
 type Options struct {
-	Events   int      `json:"events"`
-	Seed     uint64   `json:"seed"`
-	Accounts int      `json:"accounts"`         // default 4
-	Regions  []string `json:"regions"`          // default us-east-1, eu-west-1, eu-central-1
-	PerFile  int      `json:"per_file"`         // average events per file, default 1000
-	Start    string   `json:"start"`            // RFC 3339, default 2025-03-14T00:00:00Z
-	Attacks  int      `json:"attacks"`          // attacks sprinkled, default 2 per 100,000 events, at least one of each
-	OrgID    string   `json:"org_id"`           // default o-exampleorg1
-	Interval int      `json:"interval_minutes"` // time covered by a file, default 5
+	Events   int    `json:"events"`
+	Seed     uint64 `json:"seed"`
+	Accounts int    `json:"accounts"` // default 4
+	// AccountIDs names the accounts (the demo's organization); default
+	// generated ids, as many as Accounts.
+	AccountIDs []string `json:"account_ids,omitempty"`
+	Regions    []string `json:"regions"`          // default us-east-1, eu-west-1, eu-central-1
+	PerFile    int      `json:"per_file"`         // average events per file, default 1000
+	Start      string   `json:"start"`            // RFC 3339, default 2025-03-14T00:00:00Z
+	Attacks    int      `json:"attacks"`          // attacks sprinkled, default 2 per 100,000 events, at least one of each
+	OrgID      string   `json:"org_id"`           // default o-exampleorg1
+	Interval   int      `json:"interval_minutes"` // time covered by a file, default 5
 	// Digests also writes the signed digest files of log file validation
 	// and PublicKeysName; hashing every file makes the corpus slower to
 	// build.
@@ -65,6 +68,9 @@ type Manifest struct {
 const manifestName = "corpus.manifest"
 
 func (o *Options) defaults() {
+	if len(o.AccountIDs) > 0 {
+		o.Accounts = len(o.AccountIDs)
+	}
 	if o.Accounts <= 0 {
 		o.Accounts = 4
 	}
@@ -163,6 +169,9 @@ type plan struct {
 }
 
 func (p *plan) account(a int) string {
+	if a < len(p.opts.AccountIDs) {
+		return p.opts.AccountIDs[a]
+	}
 	return fmt.Sprintf("%012d", 111111111111*(a+1)%1_000_000_000_000)
 }
 
