@@ -73,13 +73,9 @@ var _ = catalog.Register(&catalog.Control{
 			}
 			p.Here().Create("alias", "account-alias", want)
 		},
-		Ops: map[string]catalog.Op{"alias": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-			alias, err := catalog.Decode[string](ch.After)
-			if err != nil {
-				return err
-			}
+		Ops: map[string]catalog.Op{"alias": decodedOp(func(ctx context.Context, cfg aws.Config, alias string) error {
 			return setAccountAlias(ctx, iam.NewFromConfig(cfg), alias)
-		}},
+		})},
 	},
 })
 

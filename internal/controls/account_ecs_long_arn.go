@@ -84,13 +84,9 @@ var _ = catalog.Register(&catalog.Control{
 				}
 			}
 		},
-		Ops: map[string]catalog.Op{"long-arn": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-			want, err := catalog.Decode[map[string]string](ch.After)
-			if err != nil {
-				return err
-			}
+		Ops: map[string]catalog.Op{"long-arn": decodedOp(func(ctx context.Context, cfg aws.Config, want map[string]string) error {
 			return setECSDefaults(ctx, ecs.NewFromConfig(cfg), want)
-		}},
+		})},
 	},
 })
 

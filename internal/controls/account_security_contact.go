@@ -73,13 +73,9 @@ var _ = catalog.Register(&catalog.Control{
 			}
 			p.Here().Update("contact", "alternate-contact/SECURITY", cur, want)
 		},
-		Ops: map[string]catalog.Op{"contact": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-			c, err := catalog.Decode[snapshot.Contact](ch.After)
-			if err != nil {
-				return err
-			}
+		Ops: map[string]catalog.Op{"contact": decodedOp(func(ctx context.Context, cfg aws.Config, c snapshot.Contact) error {
 			return putSecurityContact(ctx, account.NewFromConfig(cfg), c)
-		}},
+		})},
 	},
 })
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -15,7 +14,6 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	json "github.com/goccy/go-json"
 
 	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
@@ -127,13 +125,13 @@ func cisRulesPublish(p *catalog.Planner, sec *snapshot.Account) bool {
 // EventBridge rules and CloudWatch alarms publish.
 func alertTopicSpec(s *catalog.Settings, account string) topicSpec {
 	arn := topicARN(s, account, alertTopic(s))
-	var policy string
+	var publish []iamStatement
 	for _, service := range []string{"events", "cloudwatch"} {
-		policy, _ = withStatement(policy, resourceStatement{Sid: s.Name(service, "publish"), Effect: "Allow",
-			Principal: map[string]any{"Service": service + ".amazonaws.com"}, Action: "sns:Publish", Resource: arn,
-			Condition: map[string]map[string]string{"StringEquals": {"aws:SourceAccount": account}}})
+		publish = append(publish, iamStatement{Sid: s.Name(service, "publish"), Effect: "Allow",
+			Principal: servicePrincipal(service + ".amazonaws.com"), Action: "sns:Publish", Resource: arn,
+			Condition: iamCondition{"StringEquals": {"aws:SourceAccount": account}}})
 	}
-	return topicSpec{Name: alertTopic(s), Policy: policy, Tags: catalog.ManagedTags(nil)}
+	return topicSpec{Name: alertTopic(s), Policy: iamDocument(publish...), Tags: catalog.ManagedTags(nil)}
 }
 
 // planTrailQueue plans the queue `trail watch` reads and the trail bucket's
@@ -143,9 +141,9 @@ func planTrailQueue(p *catalog.Planner, sec, la *snapshot.Account, r *snapshot.R
 	at := p.At(sec.AccountID, home)
 	name, bucket := trailQueue(s), trailBucketName(s, la.AccountID)
 	arn := fmt.Sprintf("arn:%s:sqs:%s:%s:%s", partitionOf(home), home, sec.AccountID, name)
-	want := queueSpec{Name: name, Tags: catalog.ManagedTags(nil), Statement: resourceStatement{Sid: s.Name("trail-bucket"),
-		Effect: "Allow", Principal: map[string]any{"Service": "s3.amazonaws.com"}, Action: "sqs:SendMessage", Resource: arn,
-		Condition: map[string]map[string]string{"ArnLike": {"aws:SourceArn": bucketARN(home, bucket)},
+	want := queueSpec{Name: name, Tags: catalog.ManagedTags(nil), Statement: iamStatement{Sid: s.Name("trail-bucket"),
+		Effect: "Allow", Principal: servicePrincipal("s3.amazonaws.com"), Action: "sqs:SendMessage", Resource: arn,
+		Condition: iamCondition{"ArnLike": {"aws:SourceArn": bucketARN(home, bucket)},
 			"StringEquals": {"aws:SourceAccount": la.AccountID}}}}
 	i := slices.IndexFunc(r.SQS.Queues, func(q snapshot.Queue) bool { return q.Name == name })
 	if i < 0 {
@@ -188,74 +186,6 @@ func planTrailNotification(p *catalog.Planner, la *snapshot.Account, bucket, que
 	}
 }
 
-// ---- Resource policies ------------------------------------------------------
-
-// resourceStatement is one statement of a resource policy (topic, queue,
-// event bus) that apply owns, found again by its Sid.
-type resourceStatement struct {
-	Sid       string                       `json:"Sid"`
-	Effect    string                       `json:"Effect"`
-	Principal any                          `json:"Principal"`
-	Action    string                       `json:"Action"`
-	Resource  string                       `json:"Resource"`
-	Condition map[string]map[string]string `json:"Condition,omitempty"`
-}
-
-// policyStatements decodes a resource policy ("" for none) and its
-// statements, which a policy may give as one object.
-func policyStatements(policy string) (doc map[string]any, stmts []any, err error) {
-	doc = map[string]any{"Version": "2012-10-17"}
-	if strings.TrimSpace(policy) != "" {
-		if err := json.Unmarshal([]byte(policy), &doc); err != nil {
-			return nil, nil, fmt.Errorf("resource policy is not valid JSON: %w", err)
-		}
-	}
-	switch st := doc["Statement"].(type) {
-	case []any:
-		stmts = st
-	case map[string]any:
-		stmts = []any{st}
-	}
-	return doc, stmts, nil
-}
-
-// normalized is st as decoded JSON, to compare with a policy's statements.
-func (st resourceStatement) normalized() any {
-	b, _ := json.Marshal(st)
-	var v any
-	_ = json.Unmarshal(b, &v)
-	return v
-}
-
-func sidOf(v any) string {
-	m, _ := v.(map[string]any)
-	sid, _ := m["Sid"].(string)
-	return sid
-}
-
-// hasStatement reports whether the policy holds st as apply writes it.
-func hasStatement(policy string, st resourceStatement) bool {
-	_, stmts, err := policyStatements(policy)
-	if err != nil {
-		return false
-	}
-	want := st.normalized()
-	return slices.ContainsFunc(stmts, func(v any) bool { return sidOf(v) == st.Sid && reflect.DeepEqual(v, want) })
-}
-
-// withStatement returns the policy with st in place of the statement of the
-// same Sid, or added; the other statements are kept as they are.
-func withStatement(policy string, st resourceStatement) (string, error) {
-	doc, stmts, err := policyStatements(policy)
-	if err != nil {
-		return "", err
-	}
-	stmts = slices.DeleteFunc(stmts, func(v any) bool { return sidOf(v) == st.Sid })
-	doc["Statement"] = append(stmts, st.normalized())
-	b, err := json.Marshal(doc)
-	return string(b), err
-}
-
 // ---- Ops --------------------------------------------------------------------
 
 // topicSpec is an SNS topic with its policy.
@@ -275,7 +205,7 @@ type subscriptionSpec struct {
 // queueSpec is an SQS queue and the statement apply keeps in its policy.
 type queueSpec struct {
 	Name      string            `json:"name"`
-	Statement resourceStatement `json:"statement"`
+	Statement iamStatement      `json:"statement"`
 	Tags      map[string]string `json:"tags"`
 }
 
@@ -303,34 +233,18 @@ func (n bucketNotification) coveredBy(x snapshot.QueueNotification) bool {
 }
 
 var alertTopicOps = map[string]catalog.Op{
-	"topic": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		t, err := catalog.Decode[topicSpec](ch.After)
-		if err != nil {
-			return err
-		}
+	"topic": decodedOp(func(ctx context.Context, cfg aws.Config, t topicSpec) error {
 		return ensureTopic(ctx, sns.NewFromConfig(cfg), t)
-	},
-	"subscription": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		sub, err := catalog.Decode[subscriptionSpec](ch.After)
-		if err != nil {
-			return err
-		}
+	}),
+	"subscription": decodedOp(func(ctx context.Context, cfg aws.Config, sub subscriptionSpec) error {
 		return subscribe(ctx, sns.NewFromConfig(cfg), sub)
-	},
-	"queue": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		q, err := catalog.Decode[queueSpec](ch.After)
-		if err != nil {
-			return err
-		}
+	}),
+	"queue": decodedOp(func(ctx context.Context, cfg aws.Config, q queueSpec) error {
 		return ensureQueue(ctx, sqs.NewFromConfig(cfg), q)
-	},
-	"bucket-notification": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		n, err := catalog.Decode[bucketNotification](ch.After)
-		if err != nil {
-			return err
-		}
+	}),
+	"bucket-notification": decodedOp(func(ctx context.Context, cfg aws.Config, n bucketNotification) error {
 		return putQueueNotification(ctx, s3.NewFromConfig(cfg, awsx.S3Addressing), n)
-	},
+	}),
 }
 
 type topicWriter interface {
@@ -343,10 +257,7 @@ type topicWriter interface {
 // refuses that for a topic of the name with other attributes: that one is
 // adopted and given the policy and tags.
 func ensureTopic(ctx context.Context, api topicWriter, t topicSpec) error {
-	var tags []snstypes.Tag
-	for _, k := range catalog.SortedKeys(t.Tags) {
-		tags = append(tags, snstypes.Tag{Key: aws.String(k), Value: aws.String(t.Tags[k])})
-	}
+	tags := tagList(t.Tags, func(k, v *string) snstypes.Tag { return snstypes.Tag{Key: k, Value: v} })
 	_, err := api.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(t.Name), Attributes: map[string]string{"Policy": t.Policy}, Tags: tags})
 	if !hasCode(err, "InvalidParameter") {
 		return err
@@ -371,10 +282,7 @@ type subscriber interface {
 // same endpoint with the subscription it has.
 func subscribe(ctx context.Context, api subscriber, s subscriptionSpec) error {
 	_, err := api.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(s.Topic), Protocol: aws.String(s.Protocol), Endpoint: aws.String(s.Endpoint)})
-	if awsx.IsNotFound(err) {
-		return catalog.Retryable(err) // the topic just created is not visible yet
-	}
-	return err
+	return notYet(err) // the topic may be just created
 }
 
 type queueWriter interface {
@@ -394,7 +302,7 @@ func ensureQueue(ctx context.Context, api queueWriter, q queueSpec) error {
 	url, err := api.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(q.Name)})
 	var missing *sqstypes.QueueDoesNotExist
 	if errors.As(err, &missing) {
-		policy, err := withStatement("", q.Statement)
+		policy, err := withStatements("", q.Statement)
 		if err != nil {
 			return err
 		}
@@ -412,7 +320,7 @@ func ensureQueue(ctx context.Context, api queueWriter, q queueSpec) error {
 	if err != nil {
 		return err
 	}
-	policy, err := withStatement(out.Attributes[string(sqstypes.QueueAttributeNamePolicy)], q.Statement)
+	policy, err := withStatements(out.Attributes[string(sqstypes.QueueAttributeNamePolicy)], q.Statement)
 	if err != nil {
 		return err
 	}
@@ -431,10 +339,7 @@ type notificationWriter interface {
 func putQueueNotification(ctx context.Context, api notificationWriter, n bucketNotification) error {
 	cur, err := api.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(n.Bucket)})
 	if err != nil {
-		if awsx.IsNotFound(err) {
-			return catalog.Retryable(err) // the bucket just created is not visible yet
-		}
-		return err
+		return notYet(err) // the bucket may be just created
 	}
 	queues := slices.DeleteFunc(slices.Clone(cur.QueueConfigurations), func(q s3types.QueueConfiguration) bool { return aws.ToString(q.Id) == n.ID })
 	q := s3types.QueueConfiguration{Id: aws.String(n.ID), QueueArn: aws.String(n.Queue)}

@@ -88,25 +88,3 @@ func TestPutQueueNotificationKeepsTheOthers(t *testing.T) {
 		t.Fatalf("other notifications lost: %+v", f.cfg)
 	}
 }
-
-func TestWithStatementReplacesItsOwn(t *testing.T) {
-	st := resourceStatement{Sid: "baseline", Effect: "Allow", Principal: "*", Action: "events:PutEvents", Resource: "arn:bus",
-		Condition: map[string]map[string]string{"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}
-	theirs := `{"Version":"2012-10-17","Statement":{"Sid":"theirs","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:root"},"Action":"events:PutEvents","Resource":"arn:bus"}}`
-	if hasStatement(theirs, st) {
-		t.Fatal("found a statement that is not there")
-	}
-	p, err := withStatement(theirs, st)
-	if err != nil || !hasStatement(p, st) {
-		t.Fatalf("%s, %v", p, err)
-	}
-	st.Condition["StringEquals"]["aws:PrincipalOrgID"] = "o-2"
-	if hasStatement(p, st) {
-		t.Fatal("a changed statement counts as present")
-	}
-	p, _ = withStatement(p, st)
-	_, stmts, _ := policyStatements(p)
-	if len(stmts) != 2 || sidOf(stmts[0]) != "theirs" || !hasStatement(p, st) {
-		t.Fatalf("policy %s", p)
-	}
-}

@@ -32,7 +32,7 @@ func TestApplyAlertsAndCISRules(t *testing.T) {
 	// 15 rules in us-east-1 and the 11 of regional events in eu-west-1, in
 	// each of the 5 accounts; a forwarding role in each; the topic, its
 	// subscriber, the queue, the bucket's notification and the bus policy.
-	for what, want := range map[string]int{"|rule": 5 * (15 + 11), "|forwarder-role": 5, "|topic": 1, "|subscription": 1,
+	for what, want := range map[string]int{"|rule": 5 * (15 + 11), "|role": 5, "|topic": 1, "|subscription": 1,
 		"|queue": 1, "|bucket-notification": 1, "|bus-policy": 1} {
 		if got := len(applytest.Changes(p, what)); got != want {
 			t.Errorf("%d %s changes, want %d", got, what, want)

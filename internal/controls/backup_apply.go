@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
 	backuptypes "github.com/aws/aws-sdk-go-v2/service/backup/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
@@ -212,16 +211,14 @@ func planBackupPlan(p *catalog.Planner) {
 	}
 	// Roles are not collected: the role is made with the selection that
 	// runs as it, so a selection that exists says it does.
-	role := iamRoleARN(b.home, b.account.AccountID, backupRole(s))
-	var managed []string
+	role := roleSpec{Name: backupRole(s), Service: "backup.amazonaws.com"}
 	for _, name := range backupManagedPolicies {
-		managed = append(managed, fmt.Sprintf("arn:%s:iam::aws:policy/%s", partitionOf(b.home), name))
+		role.Policies = append(role.Policies, awsPolicyARN(s, name))
 	}
-	p.At(b.account.AccountID, "").Create("backup-role", role, awsServiceRole{Name: backupRole(s), Service: "backup.amazonaws.com",
-		Managed: managed, Tags: catalog.ManagedTags(nil)})
 	at.Create("selection", "backup-selection/"+backupPlan(s)+"/"+backupSelection(s),
-		backupSelectionSpec{Plan: backupPlan(s), Name: backupSelection(s), Role: role, TagKey: backupTagKey, TagValue: backupTagValue},
-		at.Ref(res), catalog.Ref(b.account.AccountID, "", role))
+		backupSelectionSpec{Plan: backupPlan(s), Name: backupSelection(s), Role: iamRoleARN(b.home, b.account.AccountID, role.Name),
+			TagKey: backupTagKey, TagValue: backupTagValue},
+		at.Ref(res), planServiceRole(p, b.account.AccountID, role))
 }
 
 // planBackupCopy is backup.cross-region's fix: the replica vault, and the
@@ -255,36 +252,17 @@ func planBackupCopy(p *catalog.Planner) {
 
 // ---- Ops --------------------------------------------------------------------
 
-var backupOps = map[string]catalog.Op{
-	"vault": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		v, err := catalog.Decode[vaultSpec](ch.After)
-		if err != nil {
-			return err
-		}
+var backupOps = opsOf(roleOps, map[string]catalog.Op{
+	"vault": decodedOp(func(ctx context.Context, cfg aws.Config, v vaultSpec) error {
 		return ensureVault(ctx, backup.NewFromConfig(cfg), v)
-	},
-	"plan": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		want, err := catalog.Decode[backupPlanSpec](ch.After)
-		if err != nil {
-			return err
-		}
+	}),
+	"plan": decodedOp(func(ctx context.Context, cfg aws.Config, want backupPlanSpec) error {
 		return ensureBackupPlan(ctx, backup.NewFromConfig(cfg), want)
-	},
-	"selection": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		sel, err := catalog.Decode[backupSelectionSpec](ch.After)
-		if err != nil {
-			return err
-		}
+	}),
+	"selection": decodedOp(func(ctx context.Context, cfg aws.Config, sel backupSelectionSpec) error {
 		return ensureBackupSelection(ctx, backup.NewFromConfig(cfg), sel)
-	},
-	"backup-role": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		r, err := catalog.Decode[awsServiceRole](ch.After)
-		if err != nil {
-			return err
-		}
-		return ensureAWSServiceRole(ctx, iam.NewFromConfig(cfg), r)
-	},
-}
+	}),
+})
 
 type vaultWriter interface {
 	CreateBackupVault(context.Context, *backup.CreateBackupVaultInput, ...func(*backup.Options)) (*backup.CreateBackupVaultOutput, error)

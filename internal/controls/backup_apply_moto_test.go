@@ -26,7 +26,7 @@ func TestApplyBackup(t *testing.T) {
 	env := applytest.NewOrg(t)
 	ctx := context.Background()
 	first := env.Plan(t, backupControls...)
-	for what, want := range map[string]int{"|vault": 10, "|plan": 5, "|backup-role": 5, "|selection": 5} {
+	for what, want := range map[string]int{"|vault": 10, "|plan": 5, "|role": 5, "|selection": 5} {
 		if got := len(applytest.Changes(first, what)); got != want {
 			t.Errorf("%d %s changes, want %d (one per account, vaults in both regions)", got, what, want)
 		}

@@ -162,7 +162,7 @@ func TestPlanBackupSelection(t *testing.T) {
 	for _, c := range p.Changes {
 		ops = append(ops, c.ControlID+" "+c.Op)
 	}
-	if want := []string{"backup.plan backup-role", "backup.plan selection"}; !slices.Equal(ops, want) {
+	if want := []string{"backup.plan role", "backup.plan selection"}; !slices.Equal(ops, want) {
 		t.Fatalf("changes %v, want %v", ops, want)
 	}
 	ours.Selections = []snapshot.BackupSelection{{Name: "baseline-tagged", Tags: []string{"backup=true"}}}
@@ -231,7 +231,7 @@ func TestPlanBackupLocksTheVaultsItLeftUnlocked(t *testing.T) {
 	for _, c := range p.Changes {
 		got = append(got, string(c.Action)+" "+c.Region+" "+c.Op)
 	}
-	want := []string{"update eu-west-1 vault", "update us-east-1 vault", "create us-east-1 plan", "create  backup-role", "create us-east-1 selection"}
+	want := []string{"update eu-west-1 vault", "update us-east-1 vault", "create us-east-1 plan", "create  role", "create us-east-1 selection"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("changes %v, want %v", got, want)
 	}

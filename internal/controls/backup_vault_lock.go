@@ -63,13 +63,9 @@ var _ = catalog.Register(&catalog.Control{
 					MinRetentionDays: lockRetention(p.Snap, p.Settings, p.Account.AccountID, p.Region, v)})
 			}
 		},
-		Ops: map[string]catalog.Op{"vault-lock": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-			v, err := catalog.Decode[vaultSpec](ch.After)
-			if err != nil {
-				return err
-			}
+		Ops: map[string]catalog.Op{"vault-lock": decodedOp(func(ctx context.Context, cfg aws.Config, v vaultSpec) error {
 			return lockVault(ctx, backup.NewFromConfig(cfg), v)
-		}},
+		})},
 	},
 })
 

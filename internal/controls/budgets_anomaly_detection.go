@@ -96,20 +96,12 @@ var _ = catalog.Register(&catalog.Control{
 			p.Here().Create("subscription", res, want, deps...)
 		},
 		Ops: map[string]catalog.Op{
-			"monitor": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				want, err := catalog.Decode[anomalyMonitorSpec](ch.After)
-				if err != nil {
-					return err
-				}
+			"monitor": decodedOp(func(ctx context.Context, cfg aws.Config, want anomalyMonitorSpec) error {
 				return ensureAnomalyMonitor(ctx, costexplorer.NewFromConfig(cfg), want)
-			},
-			"subscription": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				want, err := catalog.Decode[anomalySubscriptionSpec](ch.After)
-				if err != nil {
-					return err
-				}
+			}),
+			"subscription": decodedOp(func(ctx context.Context, cfg aws.Config, want anomalySubscriptionSpec) error {
 				return ensureAnomalySubscription(ctx, costexplorer.NewFromConfig(cfg), want)
-			},
+			}),
 		},
 	},
 })
@@ -148,11 +140,7 @@ type anomalyWriter interface {
 }
 
 func ceTags() []cetypes.ResourceTag {
-	var out []cetypes.ResourceTag
-	for k, v := range catalog.ManagedTags(nil) {
-		out = append(out, cetypes.ResourceTag{Key: aws.String(k), Value: aws.String(v)})
-	}
-	return out
+	return managedTagList(func(k, v *string) cetypes.ResourceTag { return cetypes.ResourceTag{Key: k, Value: v} })
 }
 
 // findAnomalyMonitor returns the ARN of the monitor called name, or "".

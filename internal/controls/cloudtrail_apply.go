@@ -8,10 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
-	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -68,22 +66,15 @@ type trailSelectors struct {
 	Selectors []snapshot.EventSelector `json:"selectors"`
 }
 
-// trailLogGroupSpec is the log group the trail delivers to ("log-group").
-type trailLogGroupSpec struct {
-	Name          string            `json:"name"`
-	RetentionDays int32             `json:"retention_days"`
-	Tags          map[string]string `json:"tags"`
-}
-
 // trailOps are the ops of every trail control: any of them may plan the
 // storage, and the trail's own writes.
-var trailOps = withArchiveOps(map[string]catalog.Op{
+var trailOps = opsOf(bucketOps, keyOps, roleOps, map[string]catalog.Op{
 	"org-trail": decodedOp(func(ctx context.Context, cfg aws.Config, t orgTrailSpec) error {
 		return createOrgTrail(ctx, cloudtrail.NewFromConfig(cfg), t)
 	}),
 	"trail": decodedOp(func(ctx context.Context, cfg aws.Config, u trailUpdate) error {
 		_, err := cloudtrail.NewFromConfig(cfg).UpdateTrail(ctx, u.input())
-		return trailSettling(err)
+		return retryOn(err, trailSettlingCodes...)
 	}),
 	"start-logging": decodedOp(func(ctx context.Context, cfg aws.Config, l trailLogging) error {
 		_, err := cloudtrail.NewFromConfig(cfg).StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(l.Name)})
@@ -96,26 +87,10 @@ var trailOps = withArchiveOps(map[string]catalog.Op{
 	"trusted-access": decodedOp(func(ctx context.Context, cfg aws.Config, t trustedService) error {
 		return enableTrustedAccess(ctx, organizations.NewFromConfig(cfg), t)
 	}),
-	"log-group": decodedOp(func(ctx context.Context, cfg aws.Config, g trailLogGroupSpec) error {
-		return ensureTrailLogGroup(ctx, cloudwatchlogs.NewFromConfig(cfg), g)
-	}),
+	"log-group": createLogGroup,
 })
 
 // --- planning -------------------------------------------------------------
-
-// loggingFailures returns the unit's FAIL findings of the control and blocks
-// on its ERROR ones: what could not be read is not changed.
-func loggingFailures(p *catalog.Planner) []catalog.Finding {
-	var out []catalog.Finding
-	for _, f := range p.Failing() {
-		if f.Status == catalog.StatusFail {
-			out = append(out, f)
-			continue
-		}
-		p.At(f.AccountID, f.Region).Block(f.Resource, "cannot plan: %s", f.Reason)
-	}
-	return out
-}
 
 // trailOfRecord is the management account's multi-region organization trail
 // (apply's own when there are several), nil when there is none.
@@ -149,7 +124,7 @@ func awaitOrgTrail(p *catalog.Planner) {
 func planEachTrail(p *catalog.Planner, fix func(tr *snapshot.Trail, ofRecord bool)) {
 	record := trailOfRecord(p)
 	trails, _ := trailsCovering(p.Snap, p.Account)
-	for _, f := range loggingFailures(p) {
+	for _, f := range failures(p) {
 		if f.Resource == "" {
 			awaitOrgTrail(p)
 			continue
@@ -165,7 +140,7 @@ func planEachTrail(p *catalog.Planner, fix func(tr *snapshot.Trail, ofRecord boo
 // planTrailOfRecord runs fix on the organization trail when the management
 // account fails the control (the members' results follow from it).
 func planTrailOfRecord(p *catalog.Planner, fix func(tr *snapshot.Trail)) {
-	if !p.IsManagement() || len(loggingFailures(p)) == 0 {
+	if !p.IsManagement() || len(failures(p)) == 0 {
 		return
 	}
 	if tr := trailOfRecord(p); tr != nil {
@@ -191,7 +166,7 @@ func updateTrail(p *catalog.Planner, tr *snapshot.Trail, before, after trailUpda
 // planOrgTrail is cloudtrail.org-trail's plan: create the trail, or turn on
 // what the existing one lacks.
 func planOrgTrail(p *catalog.Planner) {
-	if !p.IsManagement() || len(loggingFailures(p)) == 0 {
+	if !p.IsManagement() || len(failures(p)) == 0 {
 		return
 	}
 	tr := trailOfRecord(p)
@@ -252,23 +227,20 @@ func trailARN(region, account, name string) string {
 func planTrailStorage(p *catalog.Planner, la string) string {
 	s, home := p.Settings, p.Settings.HomeRegion
 	name := trailBucketName(s, la)
-	if archiveBucketComplete(p.Snap, la, name) {
+	if bucketComplete(p.Snap, la, name) {
 		return catalog.Ref(la, home, bucketARN(home, name))
 	}
 	mgmtTrails := fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", partitionOf(home), p.Snap.ManagementAccountID())
 	arn := bucketARN(home, name)
-	b := archiveBucket{Name: name, Region: home,
-		Statements: []archiveStatement{archiveTLSOnly(home, name),
-			{"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow", "Principal": map[string]string{"Service": cloudTrailService},
-				"Action": "s3:GetBucketAcl", "Resource": arn, "Condition": map[string]any{"StringLike": map[string]string{"aws:SourceArn": mgmtTrails}}},
-			{"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": map[string]string{"Service": cloudTrailService},
-				"Action": "s3:PutObject", "Resource": []string{arn + "/AWSLogs/" + p.Snap.ManagementAccountID() + "/*", arn + "/AWSLogs/" + p.Org().ID + "/*"},
-				"Condition": map[string]any{"StringEquals": map[string]string{"s3:x-amz-acl": "bucket-owner-full-control"},
-					"StringLike": map[string]string{"aws:SourceArn": mgmtTrails}}}},
-		Lifecycle:   trailLifecycle,
-		LogTo:       accessLogTarget(p.Snap, s, la, home),
-		InventoryTo: archiveInventoryTo(p, la, home),
-		Tags:        catalog.ManagedTags(nil)}
+	b := bucketSpec{Name: name, Region: home,
+		Statements: []iamStatement{tlsOnlyStatement(home, name),
+			{Sid: "AWSCloudTrailAclCheck", Effect: "Allow", Principal: servicePrincipal(cloudTrailService), Action: "s3:GetBucketAcl", Resource: arn,
+				Condition: iamCondition{"StringLike": {"aws:SourceArn": mgmtTrails}}},
+			{Sid: "AWSCloudTrailWrite", Effect: "Allow", Principal: servicePrincipal(cloudTrailService), Action: "s3:PutObject",
+				Resource: []string{arn + "/AWSLogs/" + p.Snap.ManagementAccountID() + "/*", arn + "/AWSLogs/" + p.Org().ID + "/*"},
+				Condition: iamCondition{"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"},
+					"StringLike": {"aws:SourceArn": mgmtTrails}}}},
+		Lifecycle: &trailLifecycle, LogTo: accessLogTarget(p.Snap, s, la, home)}
 	// cloudtrail.bucket-secured wants the trail bucket access-logged even
 	// when s3.access-log-bucket, which otherwise makes the target, is left out.
 	if !p.Enabled("s3.access-log-bucket") {
@@ -284,7 +256,7 @@ func planTrailStorage(p *catalog.Planner, la string) string {
 		p.At(la, home).Block(arn, "the trail bucket is not replicated: no second region (set logging.replica_region in baseline.yaml, "+
 			"or allow a second region)")
 	}
-	return planArchiveBucket(p, la, b)
+	return planBucket(p, la, b)
 }
 
 // movesTrailBucket reports whether cloudtrail.bucket-secured plans the trail
@@ -293,40 +265,39 @@ func planTrailStorage(p *catalog.Planner, la string) string {
 // control's to create.
 func movesTrailBucket(p *catalog.Planner, tr *snapshot.Trail, la string) bool {
 	a := p.Snap.Account(la)
-	return p.Enabled("cloudtrail.bucket-secured") && a != nil && a.Global.S3 != nil && archiveBucketOf(p.Snap, la, tr.S3Bucket) == nil &&
-		!archiveBucketComplete(p.Snap, la, trailBucketName(p.Settings, la))
+	return p.Enabled("cloudtrail.bucket-secured") && a != nil && a.Global.S3 != nil && bucketNamed(p.Snap, la, tr.S3Bucket) == nil &&
+		!bucketComplete(p.Snap, la, trailBucketName(p.Settings, la))
 }
 
 // trailLifecycle keeps the logs, moving them to Glacier after 90 days, and
 // drops overwritten or deleted versions after a year.
-var trailLifecycle = archiveLifecycle{GlacierAfterDays: 90, NoncurrentExpireDays: 365}
+var trailLifecycle = bucketLifecycle{GlacierAfterDays: 90, NoncurrentExpireDays: 365}
 
 // planTrailReplica plans the copy of the trail bucket in the replica region,
 // with its key and the role S3 replicates through.
-func planTrailReplica(p *catalog.Planner, la string, src archiveBucket) *archiveReplication {
+func planTrailReplica(p *catalog.Planner, la string, src bucketSpec) *bucketReplication {
 	s, rr := p.Settings, p.Settings.ReplicaRegion
 	name := trailReplicaBucket(s, la)
-	replica := archiveBucket{Name: name, Region: rr, Statements: []archiveStatement{archiveTLSOnly(rr, name)}, Lifecycle: trailLifecycle,
-		LogTo: archiveLogTo(p, la, rr), InventoryTo: archiveInventoryTo(p, la, rr), Tags: catalog.ManagedTags(nil)}
-	policy := []archiveStatement{
-		{"Effect": "Allow", "Action": []string{"s3:GetReplicationConfiguration", "s3:ListBucket"}, "Resource": bucketARN(src.Region, src.Name)},
-		{"Effect": "Allow", "Action": []string{"s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"},
-			"Resource": bucketARN(src.Region, src.Name) + "/*"},
-		{"Effect": "Allow", "Action": []string{"s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"}, "Resource": bucketARN(rr, name) + "/*"},
+	replica := bucketSpec{Name: name, Region: rr, Statements: []iamStatement{tlsOnlyStatement(rr, name)}, Lifecycle: &trailLifecycle}
+	policy := []iamStatement{
+		{Effect: "Allow", Action: []string{"s3:GetReplicationConfiguration", "s3:ListBucket"}, Resource: bucketARN(src.Region, src.Name)},
+		{Effect: "Allow", Action: []string{"s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"},
+			Resource: bucketARN(src.Region, src.Name) + "/*"},
+		{Effect: "Allow", Action: []string{"s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"}, Resource: bucketARN(rr, name) + "/*"},
 	}
 	if src.KMSKey != "" {
 		replica.KMSKey = archiveKeyARN(rr, la, trailKeyAlias(s))
 		planTrailKey(p, la, rr)
 		// IAM names keys by id only; the alias condition picks the trail keys.
-		byAlias := map[string]any{"ForAnyValue:StringEquals": map[string]string{"kms:ResourceAliases": trailKeyAlias(s)}}
+		byAlias := iamCondition{"ForAnyValue:StringEquals": {"kms:ResourceAliases": trailKeyAlias(s)}}
 		policy = append(policy,
-			archiveStatement{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partitionOf(src.Region), src.Region, la), "Condition": byAlias},
-			archiveStatement{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partitionOf(rr), rr, la), "Condition": byAlias})
+			iamStatement{Effect: "Allow", Action: "kms:Decrypt", Resource: fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partitionOf(src.Region), src.Region, la), Condition: byAlias},
+			iamStatement{Effect: "Allow", Action: "kms:Encrypt", Resource: fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partitionOf(rr), rr, la), Condition: byAlias})
 	}
-	planArchiveBucket(p, la, replica)
-	role := archiveRole{Name: trailReplicationRole(s), Service: "s3.amazonaws.com", SourceAccount: la, Policy: policy, Tags: catalog.ManagedTags(nil)}
-	planArchiveRole(p, la, role)
-	return &archiveReplication{Role: iamRoleARN(s.HomeRegion, la, role.Name), Bucket: name, Region: rr, KMSKey: replica.KMSKey}
+	planBucket(p, la, replica)
+	role := roleSpec{Name: trailReplicationRole(s), Service: "s3.amazonaws.com", SourceAccount: la, Inline: policy}
+	planServiceRole(p, la, role)
+	return &bucketReplication{Role: iamRoleARN(s.HomeRegion, la, role.Name), Bucket: name, Region: rr, KMSKey: replica.KMSKey}
 }
 
 // planTrailKey plans the trail key of la in region unless a complete bucket
@@ -341,19 +312,18 @@ func planTrailKey(p *catalog.Planner, la, region string) string {
 			return b.Encryption == "aws:kms" && b.KMSKeyID == arn && b.Tags[catalog.ManagedTagKey] == catalog.ManagedTagValue
 		})
 	}
-	key := archiveKey{Alias: trailKeyAlias(s), Description: "CloudTrail logs of the organization (baseline)", Tags: catalog.ManagedTags(nil),
-		Policy: []archiveStatement{
-			{"Sid": "AccountAdministers", "Effect": "Allow", "Principal": map[string]string{"AWS": "arn:" + part + ":iam::" + la + ":root"},
-				"Action": "kms:*", "Resource": "*"},
-			{"Sid": "CloudTrailEncrypts", "Effect": "Allow", "Principal": map[string]string{"Service": cloudTrailService},
-				"Action": "kms:GenerateDataKey*", "Resource": "*", "Condition": map[string]any{"StringLike": map[string]string{
+	key := archiveKey{Alias: trailKeyAlias(s), Description: "CloudTrail logs of the organization (baseline)",
+		Policy: []iamStatement{
+			{Sid: "AccountAdministers", Effect: "Allow", Principal: map[string]string{"AWS": "arn:" + part + ":iam::" + la + ":root"},
+				Action: "kms:*", Resource: "*"},
+			{Sid: "CloudTrailEncrypts", Effect: "Allow", Principal: servicePrincipal(cloudTrailService), Action: "kms:GenerateDataKey*", Resource: "*",
+				Condition: iamCondition{"StringLike": {
 					"kms:EncryptionContext:aws:cloudtrail:arn": "arn:" + part + ":cloudtrail:*:" + mgmt + ":trail/*"}}},
-			{"Sid": "CloudTrailDescribes", "Effect": "Allow", "Principal": map[string]string{"Service": cloudTrailService},
-				"Action": "kms:DescribeKey", "Resource": "*"},
-			{"Sid": "OrganizationDecrypts", "Effect": "Allow", "Principal": map[string]string{"AWS": "*"},
-				"Action": []string{"kms:Decrypt", "kms:ReEncryptFrom"}, "Resource": "*", "Condition": map[string]any{
-					"StringEquals": map[string]string{"aws:PrincipalOrgID": p.Org().ID},
-					"Null":         map[string]string{"kms:EncryptionContext:aws:cloudtrail:arn": "false"}}},
+			{Sid: "CloudTrailDescribes", Effect: "Allow", Principal: servicePrincipal(cloudTrailService), Action: "kms:DescribeKey", Resource: "*"},
+			{Sid: "OrganizationDecrypts", Effect: "Allow", Principal: map[string]string{"AWS": "*"},
+				Action: []string{"kms:Decrypt", "kms:ReEncryptFrom"}, Resource: "*", Condition: iamCondition{
+					"StringEquals": {"aws:PrincipalOrgID": p.Org().ID},
+					"Null":         {"kms:EncryptionContext:aws:cloudtrail:arn": "false"}}},
 		}}
 	return planArchiveKey(p, la, region, key, inUse)
 }
@@ -364,14 +334,14 @@ func planTrailKey(p *catalog.Planner, la, region string) string {
 func planTrailLogs(p *catalog.Planner, region string) (group, role string, deps []string) {
 	s, mgmt := p.Settings, p.Snap.ManagementAccountID()
 	name := trailLogGroup(s)
-	arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partitionOf(region), region, mgmt, name)
+	arn := logGroupARN(region, mgmt, name)
 	w := p.At(mgmt, region)
 	if !logGroupExists(p.Snap, mgmt, region, name) {
-		w.Create("log-group", arn, trailLogGroupSpec{Name: name, RetentionDays: logRetention(s.LogRetentionDays), Tags: catalog.ManagedTags(nil)})
+		w.Create("log-group", arn, newLogGroup(s, name))
 	}
-	r := archiveRole{Name: trailLogsRole(s), Service: cloudTrailService, SourceAccount: mgmt, Tags: catalog.ManagedTags(nil),
-		Policy: []archiveStatement{{"Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": arn + ":log-stream:*"}}}
-	return arn + ":*", iamRoleARN(region, mgmt, r.Name), []string{w.Ref(arn), planArchiveRole(p, mgmt, r)}
+	r := roleSpec{Name: trailLogsRole(s), Service: cloudTrailService, SourceAccount: mgmt,
+		Inline: []iamStatement{{Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: arn + ":log-stream:*"}}}
+	return arn + ":*", iamRoleARN(region, mgmt, r.Name), []string{w.Ref(arn), planServiceRole(p, mgmt, r)}
 }
 
 // logGroupExists reports whether the snapshot shows the log group (false
@@ -412,23 +382,20 @@ type trailWriter interface {
 // by an interrupted run, or an account trail) the spec's settings, then
 // sets its selectors and starts it.
 func createOrgTrail(ctx context.Context, c trailWriter, t orgTrailSpec) error {
-	var tags []cttypes.Tag
-	for _, k := range catalog.SortedKeys(t.Tags) {
-		tags = append(tags, cttypes.Tag{Key: aws.String(k), Value: aws.String(t.Tags[k])})
-	}
+	tags := tagList(t.Tags, func(k, v *string) cttypes.Tag { return cttypes.Tag{Key: k, Value: v} })
 	_, err := c.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(t.Name), S3BucketName: aws.String(t.S3Bucket),
 		IsMultiRegionTrail: aws.Bool(t.MultiRegion), IsOrganizationTrail: aws.Bool(t.Organization),
 		IncludeGlobalServiceEvents: aws.Bool(t.IncludeGlobalEvents), EnableLogFileValidation: aws.Bool(t.LogFileValidation),
 		KmsKeyId: optionalString(t.KMSKeyID), CloudWatchLogsLogGroupArn: optionalString(t.CloudWatchLogsGroup),
 		CloudWatchLogsRoleArn: optionalString(t.CloudWatchLogsRole), TagsList: tags})
-	if awsx.Code(err) == "TrailAlreadyExistsException" {
+	if hasCode(err, "TrailAlreadyExistsException") {
 		in := trailUpdate{Name: t.Name, IncludeGlobalEvents: aws.Bool(t.IncludeGlobalEvents), LogFileValidation: aws.Bool(t.LogFileValidation),
 			KMSKeyID: t.KMSKeyID, S3Bucket: t.S3Bucket, CloudWatchLogsGroup: t.CloudWatchLogsGroup, CloudWatchLogsRole: t.CloudWatchLogsRole}.input()
 		in.IsMultiRegionTrail, in.IsOrganizationTrail = aws.Bool(t.MultiRegion), aws.Bool(t.Organization)
 		_, err = c.UpdateTrail(ctx, in)
 	}
 	if err != nil {
-		return trailSettling(err)
+		return retryOn(err, trailSettlingCodes...)
 	}
 	if len(t.Selectors) > 0 {
 		if _, err := c.PutEventSelectors(ctx, selectorsInput(t.Name, t.Selectors)); err != nil {
@@ -460,13 +427,6 @@ var trailSettlingCodes = []string{"ConflictException", "InsufficientS3BucketPoli
 	"InvalidCloudWatchLogsRoleArnException", "InvalidCloudWatchLogsLogGroupArnException", "CloudTrailAccessNotEnabledException",
 	"InsufficientDependencyServiceAccessPermissionException", "KmsKeyNotFoundException", "S3BucketDoesNotExistException"}
 
-func trailSettling(err error) error {
-	if err != nil && slices.Contains(trailSettlingCodes, awsx.Code(err)) {
-		return catalog.Retryable(err)
-	}
-	return err
-}
-
 // selectorsInput writes snapshot selectors back in CloudTrail's types.
 func selectorsInput(trail string, sels []snapshot.EventSelector) *cloudtrail.PutEventSelectorsInput {
 	in := &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(trail)}
@@ -488,19 +448,4 @@ func selectorsInput(trail string, sels []snapshot.EventSelector) *cloudtrail.Put
 		in.AdvancedEventSelectors = append(in.AdvancedEventSelectors, as)
 	}
 	return in
-}
-
-type trailLogGroupWriter interface {
-	logRetentionWriter
-	CreateLogGroup(context.Context, *cloudwatchlogs.CreateLogGroupInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error)
-}
-
-// ensureTrailLogGroup creates the group (adopting one of that name) and
-// gives it its retention.
-func ensureTrailLogGroup(ctx context.Context, c trailLogGroupWriter, g trailLogGroupSpec) error {
-	_, err := c.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(g.Name), Tags: g.Tags})
-	if err != nil && awsx.Code(err) != "ResourceAlreadyExistsException" {
-		return err
-	}
-	return putLogRetention(ctx, c, logRetentionChange{Group: g.Name, Days: g.RetentionDays})
 }

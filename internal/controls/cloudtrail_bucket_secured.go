@@ -54,7 +54,7 @@ var _ = catalog.Register(&catalog.Control{
 				if la == nil {
 					return
 				}
-				if b := archiveBucketOf(p.Snap, la.AccountID, tr.S3Bucket); b != nil {
+				if b := bucketNamed(p.Snap, la.AccountID, tr.S3Bucket); b != nil {
 					secureTrailBucket(p, la, b)
 					return
 				}
@@ -71,18 +71,11 @@ var _ = catalog.Register(&catalog.Control{
 // which the bucket fails too, takes part in the plan.
 func secureTrailBucket(p *catalog.Planner, la *snapshot.Account, b *snapshot.Bucket) {
 	w := p.At(la.AccountID, b.Region)
-	arn := bucketARN(b.Region, b.Name)
 	if !b.PublicAccessBlock.All() && !la.Global.S3.AccountPublicAccessBlock.All() {
-		before := snapshot.PublicAccessBlock{}
-		if b.PublicAccessBlock != nil {
-			before = *b.PublicAccessBlock
-		}
-		all := snapshot.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
-		w.Update("bucket-public-access-block", arn, archiveBucketFix{Bucket: b.Name, PublicAccessBlock: &before},
-			archiveBucketFix{Bucket: b.Name, PublicAccessBlock: &all})
+		planBlockPublicAccess(w, b)
 	}
 	if b.Versioning != "Enabled" {
-		w.Update("bucket-versioning", arn, archiveBucketFix{Bucket: b.Name, Versioning: b.Versioning}, archiveBucketFix{Bucket: b.Name, Versioning: "Enabled"})
+		planVersioning(w, b)
 	}
 	if b.LoggingTarget == "" && !p.Enabled("s3.access-log-bucket") {
 		planBucketLogging(p, la.AccountID, b)

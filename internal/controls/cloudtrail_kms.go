@@ -43,7 +43,7 @@ var _ = catalog.Register(&catalog.Control{
 				}
 				// CloudTrail wants the key in the region of the bucket.
 				region := p.Settings.HomeRegion
-				if b := archiveBucketOf(p.Snap, la.AccountID, tr.S3Bucket); b != nil {
+				if b := bucketNamed(p.Snap, la.AccountID, tr.S3Bucket); b != nil {
 					region = b.Region
 				}
 				key := catalog.Ref(la.AccountID, region, archiveKeyARN(region, la.AccountID, trailKeyAlias(p.Settings)))

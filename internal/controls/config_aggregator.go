@@ -2,15 +2,11 @@ package controls
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
@@ -78,32 +74,20 @@ var _ = catalog.Register(&catalog.Control{
 	},
 	Fix: &catalog.Fix{
 		Plan: planAggregator,
-		Ops: map[string]catalog.Op{
-			opAggregatorRole: decodedOp(func(ctx context.Context, cfg aws.Config, r aggregatorRole) error {
-				return ensureAggregatorRole(ctx, iam.NewFromConfig(cfg), partitionOf(cfg.Region), r)
-			}),
+		Ops: opsOf(roleOps, map[string]catalog.Op{
 			opAggregator: decodedOp(func(ctx context.Context, cfg aws.Config, a orgAggregator) error {
 				return putAggregator(ctx, configservice.NewFromConfig(cfg), a)
 			}),
-		},
+		}),
 	},
 })
 
-// The ops of config.aggregator.
-const (
-	opAggregatorRole = "aggregator-role"
-	opAggregator     = "aggregator"
-)
+// opAggregator creates or widens the aggregator; its role is a "role".
+const opAggregator = "aggregator"
 
 // aggregatorPolicy is what the role of an organization aggregation source
 // needs: read the organization's accounts.
 const aggregatorPolicy = "service-role/AWSConfigRoleForOrganizations"
-
-// aggregatorRole is the role the aggregator reads the organization with
-// (the After of opAggregatorRole).
-type aggregatorRole struct {
-	Name string `json:"name"`
-}
 
 // orgAggregator is an organization aggregator over all regions (the After
 // of opAggregator).
@@ -150,12 +134,10 @@ func planAggregator(p *catalog.Planner) {
 		}
 	}
 	home := p.Settings.HomeRegion
-	role := configAggregatorRole(p.Settings)
-	roleARN := iamRoleARN(home, sec.AccountID, role)
-	p.At(sec.AccountID, "").Create(opAggregatorRole, roleARN, aggregatorRole{Name: role})
+	role := roleSpec{Name: configAggregatorRole(p.Settings), Service: configService, Policies: []string{awsPolicyARN(p.Settings, aggregatorPolicy)}}
 	p.At(sec.AccountID, home).Create(opAggregator, aggregatorResource(configAggregator(p.Settings)),
-		orgAggregator{Name: configAggregator(p.Settings), RoleARN: roleARN, AllRegions: true},
-		catalog.Ref(sec.AccountID, "", roleARN), p.Here().Ref(delegationResource("config.amazonaws.com")))
+		orgAggregator{Name: configAggregator(p.Settings), RoleARN: iamRoleARN(home, sec.AccountID, role.Name), AllRegions: true},
+		planServiceRole(p, sec.AccountID, role), p.Here().Ref(delegationResource(configService)))
 }
 
 // administersConfig reports whether account is Config's delegated
@@ -175,35 +157,6 @@ func administersConfig(o *snapshot.Organization, account string) bool {
 	return false
 }
 
-type aggregatorRoleWriter interface {
-	CreateRole(context.Context, *iam.CreateRoleInput, ...func(*iam.Options)) (*iam.CreateRoleOutput, error)
-	AttachRolePolicy(context.Context, *iam.AttachRolePolicyInput, ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error)
-}
-
-// ensureAggregatorRole creates the role AWS Config assumes, or adopts the
-// one of that name, and attaches the managed policy (a no-op when attached).
-func ensureAggregatorRole(ctx context.Context, api aggregatorRoleWriter, partition string, r aggregatorRole) error {
-	trust, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{{
-		"Effect": "Allow", "Principal": map[string]string{"Service": "config.amazonaws.com"}, "Action": "sts:AssumeRole"}}})
-	if err != nil {
-		return err
-	}
-	var tags []iamtypes.Tag
-	for k, v := range catalog.ManagedTags(nil) {
-		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-	}
-	_, err = api.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.Name), AssumeRolePolicyDocument: aws.String(string(trust)), Tags: tags})
-	if err != nil && !hasCode(err, "EntityAlreadyExists") {
-		return err
-	}
-	_, err = api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.Name),
-		PolicyArn: aws.String(fmt.Sprintf("arn:%s:iam::aws:policy/%s", partition, aggregatorPolicy))})
-	if hasCode(err, "NoSuchEntity") {
-		return catalog.Retryable(err) // the new role is not visible everywhere yet
-	}
-	return err
-}
-
 type aggregatorWriter interface {
 	PutConfigurationAggregator(context.Context, *configservice.PutConfigurationAggregatorInput, ...func(*configservice.Options)) (*configservice.PutConfigurationAggregatorOutput, error)
 }
@@ -212,17 +165,10 @@ type aggregatorWriter interface {
 // upsert). Config refuses a role it cannot assume yet, and an account whose
 // delegation it has not seen yet: both settle.
 func putAggregator(ctx context.Context, api aggregatorWriter, a orgAggregator) error {
-	var tags []cfgtypes.Tag
-	for k, v := range catalog.ManagedTags(nil) {
-		tags = append(tags, cfgtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-	}
 	_, err := api.PutConfigurationAggregator(ctx, &configservice.PutConfigurationAggregatorInput{
 		ConfigurationAggregatorName:   aws.String(a.Name),
 		OrganizationAggregationSource: &cfgtypes.OrganizationAggregationSource{RoleArn: aws.String(a.RoleARN), AllAwsRegions: a.AllRegions},
-		Tags:                          tags,
+		Tags:                          managedTagList(func(k, v *string) cfgtypes.Tag { return cfgtypes.Tag{Key: k, Value: v} }),
 	})
-	if hasCode(err, "InvalidRoleException", "OrganizationAccessDeniedException") {
-		return catalog.Retryable(err)
-	}
-	return err
+	return retryOn(err, "InvalidRoleException", "OrganizationAccessDeniedException")
 }

@@ -2,7 +2,6 @@ package controls
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"strings"
@@ -11,8 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
@@ -73,43 +70,20 @@ var _ = catalog.Register(&catalog.Control{
 	},
 	Fix: &catalog.Fix{
 		Plan: planConfigRecorder,
-		Ops: map[string]catalog.Op{
-			"service-linked-role": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				r, err := catalog.Decode[linkedRole](ch.After)
-				if err != nil {
-					return err
-				}
+		Ops: opsOf(bucketOps, map[string]catalog.Op{
+			"service-linked-role": decodedOp(func(ctx context.Context, cfg aws.Config, r linkedRole) error {
 				return ensureLinkedRole(ctx, iam.NewFromConfig(cfg), r)
-			},
-			"bucket": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				b, err := catalog.Decode[configBucket](ch.After)
-				if err != nil {
-					return err
-				}
-				return ensureConfigBucket(ctx, s3.NewFromConfig(cfg, awsx.S3Addressing), b)
-			},
-			"recorder": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				r, err := catalog.Decode[recorderSpec](ch.After)
-				if err != nil {
-					return err
-				}
+			}),
+			"recorder": decodedOp(func(ctx context.Context, cfg aws.Config, r recorderSpec) error {
 				return putRecorder(ctx, configservice.NewFromConfig(cfg), r)
-			},
-			"delivery-channel": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				d, err := catalog.Decode[channelSpec](ch.After)
-				if err != nil {
-					return err
-				}
+			}),
+			"delivery-channel": decodedOp(func(ctx context.Context, cfg aws.Config, d channelSpec) error {
 				return putDeliveryChannel(ctx, configservice.NewFromConfig(cfg), d)
-			},
-			"start": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				r, err := catalog.Decode[recorderState](ch.After)
-				if err != nil {
-					return err
-				}
+			}),
+			"start": decodedOp(func(ctx context.Context, cfg aws.Config, r recorderState) error {
 				return startRecorder(ctx, configservice.NewFromConfig(cfg), r.Name)
-			},
-		},
+			}),
+		}),
 	},
 })
 
@@ -217,7 +191,7 @@ func planConfigShared(p *catalog.Planner) {
 	if la := p.Designated("log-archive"); la == a {
 		bucket := configBucketName(s, a.AccountID)
 		if configBucketNeeded(p.Snap, bucket) {
-			p.At(a.AccountID, s.HomeRegion).Create("bucket", bucketARN(s.HomeRegion, bucket), configBucketOf(p.Snap, s.HomeRegion, bucket))
+			planBucket(p, a.AccountID, configBucketOf(p.Snap, s.HomeRegion, bucket))
 		}
 	}
 }
@@ -299,18 +273,10 @@ type linkedRole struct {
 	Service string `json:"service"`
 }
 
-// configBucket is the central delivery bucket and its policy.
-type configBucket struct {
-	Name   string            `json:"name"`
-	Region string            `json:"region"`
-	Policy string            `json:"policy"`
-	Tags   map[string]string `json:"tags"`
-}
-
 // configBucketOf is the bucket with a policy that lets Config deliver for
 // the organization's accounts (the accounts of the snapshot outside an
 // organization) and refuses requests without TLS.
-func configBucketOf(snap *snapshot.Snapshot, region, name string) configBucket {
+func configBucketOf(snap *snapshot.Snapshot, region, name string) bucketSpec {
 	arn := bucketARN(region, name)
 	from := map[string]any{}
 	if o := snap.Organization; o != nil && o.ID != "" {
@@ -324,22 +290,15 @@ func configBucketOf(snap *snapshot.Snapshot, region, name string) configBucket {
 	}
 	delivery := maps.Clone(from)
 	delivery["s3:x-amz-acl"] = "bucket-owner-full-control"
-	config := map[string]string{"Service": configService}
-	policy := struct {
-		Version   string
-		Statement []map[string]any
-	}{"2012-10-17", []map[string]any{
-		{"Sid": "ConfigAclCheck", "Effect": "Allow", "Principal": config, "Action": "s3:GetBucketAcl", "Resource": arn,
-			"Condition": map[string]any{"StringEquals": from}},
-		{"Sid": "ConfigExistenceCheck", "Effect": "Allow", "Principal": config, "Action": "s3:ListBucket", "Resource": arn,
-			"Condition": map[string]any{"StringEquals": from}},
-		{"Sid": "ConfigDelivery", "Effect": "Allow", "Principal": config, "Action": "s3:PutObject", "Resource": arn + "/AWSLogs/*",
-			"Condition": map[string]any{"StringEquals": delivery}},
-		{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": []string{arn, arn + "/*"},
-			"Condition": map[string]any{"Bool": map[string]string{"aws:SecureTransport": "false"}}},
+	return bucketSpec{Name: name, Region: region, Statements: []iamStatement{
+		{Sid: "ConfigAclCheck", Effect: "Allow", Principal: servicePrincipal(configService), Action: "s3:GetBucketAcl", Resource: arn,
+			Condition: iamCondition{"StringEquals": from}},
+		{Sid: "ConfigExistenceCheck", Effect: "Allow", Principal: servicePrincipal(configService), Action: "s3:ListBucket", Resource: arn,
+			Condition: iamCondition{"StringEquals": from}},
+		{Sid: "ConfigDelivery", Effect: "Allow", Principal: servicePrincipal(configService), Action: "s3:PutObject", Resource: arn + "/AWSLogs/*",
+			Condition: iamCondition{"StringEquals": delivery}},
+		tlsOnlyStatement(region, name),
 	}}
-	b, _ := json.Marshal(policy) // strings, maps and slices: cannot fail; map keys come out sorted
-	return configBucket{Name: name, Region: region, Policy: string(b), Tags: catalog.ManagedTags(nil)}
 }
 
 type linkedRoleCreator interface {
@@ -356,48 +315,6 @@ func ensureLinkedRole(ctx context.Context, api linkedRoleCreator, r linkedRole) 
 	return err
 }
 
-type configBucketWriter interface {
-	CreateBucket(context.Context, *s3.CreateBucketInput, ...func(*s3.Options)) (*s3.CreateBucketOutput, error)
-	PutPublicAccessBlock(context.Context, *s3.PutPublicAccessBlockInput, ...func(*s3.Options)) (*s3.PutPublicAccessBlockOutput, error)
-	PutBucketTagging(context.Context, *s3.PutBucketTaggingInput, ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error)
-	PutBucketPolicy(context.Context, *s3.PutBucketPolicyInput, ...func(*s3.Options)) (*s3.PutBucketPolicyOutput, error)
-}
-
-// ensureConfigBucket creates the bucket (adopting it when the account owns
-// it already), blocks public access, tags it and sets its policy.
-func ensureConfigBucket(ctx context.Context, api configBucketWriter, b configBucket) error {
-	in := &s3.CreateBucketInput{Bucket: aws.String(b.Name)}
-	if b.Region != "us-east-1" {
-		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(b.Region)}
-	}
-	if _, err := api.CreateBucket(ctx, in); err != nil && !hasCode(err, "BucketAlreadyOwnedByYou") {
-		return err
-	}
-	_, err := api.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(b.Name),
-		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true),
-			IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}})
-	if err != nil {
-		return bucketNotYet(err)
-	}
-	tagging := &s3types.Tagging{}
-	for _, k := range catalog.SortedKeys(b.Tags) {
-		tagging.TagSet = append(tagging.TagSet, s3types.Tag{Key: aws.String(k), Value: aws.String(b.Tags[k])})
-	}
-	if _, err := api.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(b.Name), Tagging: tagging}); err != nil {
-		return bucketNotYet(err)
-	}
-	_, err = api.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b.Name), Policy: aws.String(b.Policy)})
-	return bucketNotYet(err)
-}
-
-// bucketNotYet marks the NoSuchBucket of a bucket just created retryable.
-func bucketNotYet(err error) error {
-	if hasCode(err, "NoSuchBucket") {
-		return catalog.Retryable(err)
-	}
-	return err
-}
-
 type configWriter interface {
 	PutConfigurationRecorder(context.Context, *configservice.PutConfigurationRecorderInput, ...func(*configservice.Options)) (*configservice.PutConfigurationRecorderOutput, error)
 	PutDeliveryChannel(context.Context, *configservice.PutDeliveryChannelInput, ...func(*configservice.Options)) (*configservice.PutDeliveryChannelOutput, error)
@@ -405,15 +322,8 @@ type configWriter interface {
 }
 
 // Config refuses a role or bucket policy it cannot see yet with these.
-var configNotYet = []string{"InsufficientDeliveryPolicyException", "NoSuchBucketException", "InvalidRoleException",
+var configSettlingCodes = []string{"InsufficientDeliveryPolicyException", "NoSuchBucketException", "InvalidRoleException",
 	"InsufficientPermissionsException", "NoAvailableDeliveryChannelException", "NoAvailableConfigurationRecorderException"}
-
-func configRetry(err error) error {
-	if hasCode(err, configNotYet...) {
-		return catalog.Retryable(err)
-	}
-	return err
-}
 
 func putRecorder(ctx context.Context, api configWriter, r recorderSpec) error {
 	_, err := api.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
@@ -421,16 +331,16 @@ func putRecorder(ctx context.Context, api configWriter, r recorderSpec) error {
 		RecordingGroup: &cfgtypes.RecordingGroup{AllSupported: r.AllSupported, IncludeGlobalResourceTypes: r.IncludeGlobal,
 			RecordingStrategy: &cfgtypes.RecordingStrategy{UseOnly: cfgtypes.RecordingStrategyTypeAllSupportedResourceTypes}},
 	}})
-	return configRetry(err)
+	return retryOn(err, configSettlingCodes...)
 }
 
 func putDeliveryChannel(ctx context.Context, api configWriter, d channelSpec) error {
 	_, err := api.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{
 		Name: aws.String(d.Name), S3BucketName: aws.String(d.Bucket)}})
-	return configRetry(err)
+	return retryOn(err, configSettlingCodes...)
 }
 
 func startRecorder(ctx context.Context, api configWriter, name string) error {
 	_, err := api.StartConfigurationRecorder(ctx, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String(name)})
-	return configRetry(err)
+	return retryOn(err, configSettlingCodes...)
 }

@@ -53,7 +53,8 @@ var _ = catalog.Register(&catalog.Control{
 		case len(found) > 0:
 		case len(uncollected) > 0:
 			e.Errorf("", "no declared honeytoken user (%s) was found, and IAM was not read in %s", listOf(names), listOf(uncollected))
-		case len(e.Settings.HoneytokenUsers) == 0:
+		case slices.Equal(names, []string{defaultHoneytokenUser(e.Settings)}):
+			// Completed settings name the default when baseline.yaml declares none.
 			e.Fail("", "no honeytoken user is declared in baseline.yaml (audit.honeytoken_users), and %s, the one apply creates "+
 				"when none is, does not exist: create one", names[0])
 		default:
@@ -280,11 +281,7 @@ type honeytokenUserWriter interface {
 // createHoneytokenUser creates the user with no policy, bounded by
 // AWSDenyAll so that a policy attached to it later grants nothing either.
 func createHoneytokenUser(ctx context.Context, api honeytokenUserWriter, partition string, u honeytokenSpec) error {
-	var tags []iamtypes.Tag
-	for k, v := range catalog.ManagedTags(nil) {
-		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-	}
-	_, err := api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u.User), Tags: tags,
+	_, err := api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u.User), Tags: managedTagList(iamTag),
 		PermissionsBoundary: aws.String("arn:" + partition + ":iam::aws:policy/AWSDenyAll")})
 	if hasCode(err, "EntityAlreadyExists") {
 		return nil
@@ -302,11 +299,8 @@ type accessKeyWriter interface {
 // secret, is dropped unread.
 func ensureHoneytokenKey(ctx context.Context, api accessKeyWriter, u honeytokenSpec) error {
 	out, err := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(u.User)})
-	if hasCode(err, "NoSuchEntity") {
-		return catalog.Retryable(err) // the new user is not visible everywhere yet
-	}
 	if err != nil {
-		return err
+		return notYet(err) // the user may be just created
 	}
 	if slices.ContainsFunc(out.AccessKeyMetadata, func(k iamtypes.AccessKeyMetadata) bool { return k.Status == iamtypes.StatusTypeActive }) {
 		return nil

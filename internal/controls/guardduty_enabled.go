@@ -79,13 +79,9 @@ var _ = catalog.Register(&catalog.Control{
 			want.ID, want.Tags = d.ID, nil
 			p.Here().Update("detector", "guardduty-detector/"+d.ID, detectorSpec{ID: d.ID, Status: d.Status, S3Protection: d.Features[snapshot.GuardDutyS3]}, want)
 		},
-		Ops: map[string]catalog.Op{"detector": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-			d, err := catalog.Decode[detectorSpec](ch.After)
-			if err != nil {
-				return err
-			}
+		Ops: map[string]catalog.Op{"detector": decodedOp(func(ctx context.Context, cfg aws.Config, d detectorSpec) error {
 			return enableDetector(ctx, guardduty.NewFromConfig(cfg), d)
-		}},
+		})},
 	},
 })
 

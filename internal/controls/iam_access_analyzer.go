@@ -71,13 +71,9 @@ var _ = catalog.Register(&catalog.Control{
 	},
 	Fix: &catalog.Fix{
 		Plan: planAccessAnalyzer,
-		Ops: map[string]catalog.Op{"analyzer": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-			a, err := catalog.Decode[analyzerSpec](ch.After)
-			if err != nil {
-				return err
-			}
+		Ops: map[string]catalog.Op{"analyzer": decodedOp(func(ctx context.Context, cfg aws.Config, a analyzerSpec) error {
 			return createAnalyzer(ctx, accessanalyzer.NewFromConfig(cfg), a)
-		}},
+		})},
 	},
 })
 

@@ -81,7 +81,7 @@ var _ = catalog.Register(&catalog.Control{
 			planRole(p, roleSpec{Name: auditRole(p.Settings), Trusted: []string{sec.AccountID},
 				Policies: []string{awsPolicyARN(p.Settings, "SecurityAudit"), awsPolicyARN(p.Settings, "job-function/ViewOnlyAccess")}})
 		},
-		Ops: map[string]catalog.Op{"role": roleOp},
+		Ops: roleOps,
 	},
 })
 

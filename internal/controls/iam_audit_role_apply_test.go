@@ -2,14 +2,12 @@ package controls
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/testutil/applytest"
@@ -64,10 +62,7 @@ func TestApplyIAMRoles(t *testing.T) {
 func createRole(t *testing.T, c *iam.Client, name, trusted, policy string) {
 	t.Helper()
 	ctx := context.Background()
-	trust, err := trustPolicy("aws", []string{trusted})
-	if err != nil {
-		t.Fatal(err)
-	}
+	trust := roleSpec{Trusted: []string{trusted}}.trust("aws")
 	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 		t.Fatal(err)
 	}
@@ -85,56 +80,4 @@ func decodedDocument(t *testing.T, doc *string) string {
 		t.Fatal(err)
 	}
 	return d
-}
-
-type fakeRoles struct {
-	trust    map[string]string
-	attached []string
-	// settling fails the first attachment as IAM does while a new role propagates.
-	settling bool
-}
-
-func (f *fakeRoles) CreateRole(_ context.Context, in *iam.CreateRoleInput, _ ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
-	if _, ok := f.trust[aws.ToString(in.RoleName)]; ok {
-		return nil, &iamtypes.EntityAlreadyExistsException{Message: aws.String("Role with name " + aws.ToString(in.RoleName) + " already exists.")}
-	}
-	if len(in.Tags) != 1 || aws.ToString(in.Tags[0].Key) != catalog.ManagedTagKey {
-		return nil, fmt.Errorf("tags %+v", in.Tags)
-	}
-	f.trust[aws.ToString(in.RoleName)] = aws.ToString(in.AssumeRolePolicyDocument)
-	return &iam.CreateRoleOutput{}, nil
-}
-
-func (f *fakeRoles) UpdateAssumeRolePolicy(_ context.Context, in *iam.UpdateAssumeRolePolicyInput, _ ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error) {
-	f.trust[aws.ToString(in.RoleName)] = aws.ToString(in.PolicyDocument)
-	return &iam.UpdateAssumeRolePolicyOutput{}, nil
-}
-
-func (f *fakeRoles) AttachRolePolicy(_ context.Context, in *iam.AttachRolePolicyInput, _ ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error) {
-	if f.settling {
-		f.settling = false
-		return nil, &iamtypes.NoSuchEntityException{Message: aws.String("The role with name x cannot be found.")}
-	}
-	if !slices.Contains(f.attached, aws.ToString(in.PolicyArn)) {
-		f.attached = append(f.attached, aws.ToString(in.PolicyArn))
-	}
-	return &iam.AttachRolePolicyOutput{}, nil
-}
-
-// The emulator's roles are assumable at once; IAM's are not, and a role of
-// the baseline's name may already exist with another trust.
-func TestEnsureRoleOp(t *testing.T) {
-	ctx := context.Background()
-	want := roleSpec{Name: "baseline-audit", Trusted: []string{"222222222222"}, Policies: []string{"arn:aws:iam::aws:policy/SecurityAudit"}}
-	f := &fakeRoles{trust: map[string]string{"baseline-audit": `{"Statement":[]}`}, settling: true}
-	if err := ensureRole(ctx, f, "aws", want); !catalog.IsRetryable(err) {
-		t.Fatalf("attachment to a role still propagating: %v, want retryable", err)
-	}
-	if err := ensureRole(ctx, f, "aws", want); err != nil {
-		t.Fatal(err)
-	}
-	accounts, _, err := trustedPrincipals(f.trust["baseline-audit"])
-	if err != nil || !slices.Equal(accounts, want.Trusted) || !slices.Equal(f.attached, want.Policies) {
-		t.Fatalf("role: trusts %v (%v), policies %v", accounts, err, f.attached)
-	}
 }

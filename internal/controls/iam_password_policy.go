@@ -79,13 +79,9 @@ var _ = catalog.Register(&catalog.Control{
 				p.Here().Update("password-policy", "password-policy", *s.PasswordPolicy, want)
 			}
 		},
-		Ops: map[string]catalog.Op{"password-policy": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-			want, err := catalog.Decode[snapshot.PasswordPolicy](ch.After)
-			if err != nil {
-				return err
-			}
+		Ops: map[string]catalog.Op{"password-policy": decodedOp(func(ctx context.Context, cfg aws.Config, want snapshot.PasswordPolicy) error {
 			return setPasswordPolicy(ctx, iam.NewFromConfig(cfg), want)
-		}},
+		})},
 	},
 })
 

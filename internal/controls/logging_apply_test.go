@@ -187,7 +187,7 @@ func TestApplyCentralPipelineArchiveSide(t *testing.T) {
 	for _, c := range p.Changes {
 		count[c.Op]++
 	}
-	if want := map[string]int{"account-policy": 10, "logs-destination": 2, "stream": 1, "bucket": 1, "service-role": 2}; !maps.Equal(count, want) {
+	if want := map[string]int{"account-policy": 10, "logs-destination": 2, "stream": 1, "bucket": 1, "role": 2}; !maps.Equal(count, want) {
 		t.Fatalf("changes by op: %v, want %v", count, want)
 	}
 	policy := applytest.Changes(p, "|"+work+"|us-east-1|", "account-policy")

@@ -22,38 +22,6 @@ import (
 // policies) or cannot make fail the way AWS does (a key left without its
 // alias by a killed run, refusals of what was just created), against fakes.
 
-func TestArchiveMergeStatements(t *testing.T) {
-	own := []archiveStatement{archiveTLSOnly("us-east-1", "b")}
-	for _, cur := range []string{
-		"",
-		// IAM allows a lone statement object.
-		`{"Version":"2012-10-17","Statement":{"Sid":"DenyInsecureTransport","Effect":"Allow"}}`,
-		`{"Version":"2012-10-17","Statement":[{"Sid":"Readers","Effect":"Allow"},{"Sid":"DenyInsecureTransport","Effect":"Allow"}]}`,
-	} {
-		doc, err := archiveMergeStatements(cur, own)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got struct {
-			Statement []struct{ Sid, Effect string }
-		}
-		if err := json.Unmarshal([]byte(doc), &got); err != nil {
-			t.Fatal(err)
-		}
-		var sids []string
-		for _, st := range got.Statement {
-			sids = append(sids, st.Sid+":"+st.Effect)
-		}
-		want := "DenyInsecureTransport:Deny"
-		if strings.Contains(cur, "Readers") {
-			want = "Readers:Allow," + want
-		}
-		if strings.Join(sids, ",") != want {
-			t.Errorf("merging into %s: %v, want %s (another's statement kept, ours once and current)", cur, sids, want)
-		}
-	}
-}
-
 type fakeKeys struct {
 	aliased string            // key id the alias names, "" for none
 	tagged  map[string]string // key id → value of its alias tag
@@ -109,7 +77,7 @@ func (f *fakeKeys) EnableKeyRotation(_ context.Context, in *kms.EnableKeyRotatio
 
 func TestEnsureArchiveKey(t *testing.T) {
 	ctx := context.Background()
-	key := archiveKey{Alias: "alias/baseline-cloudtrail", Policy: []archiveStatement{{"Effect": "Allow"}}}
+	key := archiveKey{Alias: "alias/baseline-cloudtrail", Policy: []iamStatement{{Effect: "Allow"}}}
 	// A run killed between CreateKey and CreateAlias left a tagged key: it
 	// is aliased, not duplicated.
 	orphan := &fakeKeys{tagged: map[string]string{"aws-managed": "", "orphan": key.Alias, "other": "alias/x"}}

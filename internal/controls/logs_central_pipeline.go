@@ -129,7 +129,7 @@ type logsStreamSpec struct {
 	Tags      map[string]string `json:"tags"`
 }
 
-var pipelineOps = withArchiveOps(map[string]catalog.Op{
+var pipelineOps = opsOf(bucketOps, roleOps, map[string]catalog.Op{
 	"account-policy": decodedOp(func(ctx context.Context, cfg aws.Config, a logsAccountPolicy) error {
 		return putLogsAccountPolicy(ctx, cloudwatchlogs.NewFromConfig(cfg), a)
 	}),
@@ -158,7 +158,7 @@ func planCentralPipeline(p *catalog.Planner) {
 		p.Here().Block("", "cannot plan the account's subscription policy: %s", catalog.DescribeReadError(err))
 		return
 	}
-	failing := loggingFailures(p)
+	failing := failures(p)
 	s, region := p.Settings, p.Region
 	if p.Account.AccountID == la.AccountID {
 		planLogsArchive(p, la.AccountID)
@@ -201,8 +201,8 @@ func planCentralPipeline(p *catalog.Planner) {
 func planLogsArchive(p *catalog.Planner, la string) {
 	s, home := p.Settings, p.Settings.HomeRegion
 	stream := fmt.Sprintf("arn:%s:firehose:%s:%s:deliverystream/%s", partitionOf(home), home, la, logsStream(s))
-	destRole := archiveRole{Name: logsDestinationRole(s), Service: "logs.amazonaws.com", Tags: catalog.ManagedTags(nil),
-		Policy: []archiveStatement{{"Effect": "Allow", "Action": []string{"firehose:PutRecord", "firehose:PutRecordBatch"}, "Resource": stream}}}
+	destRole := roleSpec{Name: logsDestinationRole(s), Service: "logs.amazonaws.com",
+		Inline: []iamStatement{{Effect: "Allow", Action: []string{"firehose:PutRecord", "firehose:PutRecordBatch"}, Resource: stream}}}
 	destRoleARN := iamRoleARN(home, la, destRole.Name)
 	missing := func(region string) bool {
 		return !logsDestinationInUse(p.Snap, region, logsDestinationARN(region, la, logsDestination(s)))
@@ -215,15 +215,15 @@ func planLogsArchive(p *catalog.Planner, la string) {
 	if p.Region != anchorRegion(s, p.Account) || !slices.ContainsFunc(assessedRegions(p.Account), missing) {
 		return
 	}
-	planArchiveRole(p, la, destRole)
+	planServiceRole(p, la, destRole)
 	name := centralLogsBucket(s, la)
-	bucket := planArchiveBucket(p, la, archiveBucket{Name: name, Region: home, Statements: []archiveStatement{archiveTLSOnly(home, name)},
-		Lifecycle: trailLifecycle, LogTo: archiveLogTo(p, la, home), InventoryTo: archiveInventoryTo(p, la, home), Tags: catalog.ManagedTags(nil)})
+	bucket := planBucket(p, la, bucketSpec{Name: name, Region: home, Statements: []iamStatement{tlsOnlyStatement(home, name)},
+		Lifecycle: &trailLifecycle})
 	arn := bucketARN(home, name)
-	streamRole := archiveRole{Name: logsStreamRole(s), Service: "firehose.amazonaws.com", SourceAccount: la, Tags: catalog.ManagedTags(nil),
-		Policy: []archiveStatement{{"Effect": "Allow", "Action": []string{"s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject",
-			"s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"}, "Resource": []string{arn, arn + "/*"}}}}
-	role := planArchiveRole(p, la, streamRole)
+	streamRole := roleSpec{Name: logsStreamRole(s), Service: "firehose.amazonaws.com", SourceAccount: la,
+		Inline: []iamStatement{{Effect: "Allow", Action: []string{"s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject",
+			"s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"}, Resource: []string{arn, arn + "/*"}}}}
+	role := planServiceRole(p, la, streamRole)
 	p.At(la, home).Create("stream", stream, logsStreamSpec{Name: logsStream(s), BucketArn: arn, RoleArn: iamRoleARN(home, la, streamRole.Name),
 		Tags: catalog.ManagedTags(nil)}, bucket, role)
 }
@@ -262,7 +262,7 @@ func putLogsAccountPolicy(ctx context.Context, c logsPipelineWriter, a logsAccou
 		in.SelectionCriteria = aws.String("LogGroupName NOT IN " + string(list))
 	}
 	_, err = c.PutAccountPolicy(ctx, in)
-	if awsx.IsAccessDenied(err) || awsx.Code(err) == "InvalidParameterException" {
+	if awsx.IsAccessDenied(err) || hasCode(err, "InvalidParameterException") {
 		return catalog.Retryable(err)
 	}
 	return err
@@ -273,20 +273,14 @@ func putLogsAccountPolicy(ctx context.Context, c logsPipelineWriter, a logsAccou
 func putLogsDestination(ctx context.Context, c logsPipelineWriter, d logsDestinationSpec) error {
 	out, err := c.PutDestination(ctx, &cloudwatchlogs.PutDestinationInput{DestinationName: aws.String(d.Name), TargetArn: aws.String(d.TargetArn),
 		RoleArn: aws.String(d.RoleArn), Tags: d.Tags})
-	switch {
-	case awsx.Code(err) == "InvalidParameterException":
-		return catalog.Retryable(err)
-	case err != nil:
-		return err
-	}
-	policy, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-		"Effect": "Allow", "Principal": map[string]string{"AWS": "*"}, "Action": []string{"logs:PutSubscriptionFilter", "logs:PutAccountPolicy"},
-		"Resource": aws.ToString(out.Destination.Arn), "Condition": map[string]any{"StringEquals": map[string]string{"aws:PrincipalOrgID": d.OrganizationID}}}}})
 	if err != nil {
-		return err
+		return retryOn(err, "InvalidParameterException")
 	}
+	policy := iamDocument(iamStatement{Effect: "Allow", Principal: map[string]string{"AWS": "*"},
+		Action: []string{"logs:PutSubscriptionFilter", "logs:PutAccountPolicy"}, Resource: aws.ToString(out.Destination.Arn),
+		Condition: iamCondition{"StringEquals": {"aws:PrincipalOrgID": d.OrganizationID}}})
 	_, err = c.PutDestinationPolicy(ctx, &cloudwatchlogs.PutDestinationPolicyInput{DestinationName: aws.String(d.Name),
-		AccessPolicy: aws.String(string(policy)), ForceUpdate: aws.Bool(true)})
+		AccessPolicy: aws.String(policy), ForceUpdate: aws.Bool(true)})
 	return err
 }
 
@@ -297,24 +291,18 @@ type logsStreamWriter interface {
 // createLogsStream creates the stream; one of that name is adopted. The
 // events arrive gzipped from CloudWatch Logs: they are written as they come.
 func createLogsStream(ctx context.Context, c logsStreamWriter, s logsStreamSpec) error {
-	var tags []fhtypes.Tag
-	for _, k := range catalog.SortedKeys(s.Tags) {
-		tags = append(tags, fhtypes.Tag{Key: aws.String(k), Value: aws.String(s.Tags[k])})
-	}
+	tags := tagList(s.Tags, func(k, v *string) fhtypes.Tag { return fhtypes.Tag{Key: k, Value: v} })
 	_, err := c.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{DeliveryStreamName: aws.String(s.Name),
 		DeliveryStreamType: fhtypes.DeliveryStreamTypeDirectPut, Tags: tags,
 		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{BucketARN: aws.String(s.BucketArn), RoleARN: aws.String(s.RoleArn),
 			Prefix: aws.String("CloudWatchLogs/"), ErrorOutputPrefix: aws.String("CloudWatchLogs-errors/!{firehose:error-output-type}/"),
 			CompressionFormat: fhtypes.CompressionFormatUncompressed,
 			BufferingHints:    &fhtypes.BufferingHints{IntervalInSeconds: aws.Int32(300), SizeInMBs: aws.Int32(5)}}})
-	switch awsx.Code(err) {
-	case "ResourceInUseException":
+	switch {
+	case hasCode(err, "ResourceInUseException"):
 		return nil
-	case "InvalidArgumentException":
-		// A role just created is not assumable yet.
-		if strings.Contains(awsx.Message(err), "role") {
-			return catalog.Retryable(err)
-		}
+	case hasCode(err, "InvalidArgumentException") && strings.Contains(awsx.Message(err), "role"):
+		return catalog.Retryable(err) // a role just created is not assumable yet
 	}
 	return err
 }

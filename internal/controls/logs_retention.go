@@ -44,7 +44,7 @@ var _ = catalog.Register(&catalog.Control{
 	Fix: &catalog.Fix{
 		Plan: func(p *catalog.Planner) {
 			days := logRetention(p.Settings.LogRetentionDays)
-			for _, f := range loggingFailures(p) {
+			for _, f := range failures(p) {
 				g := logGroupOf(f.Resource)
 				p.Here().Update("retention", f.Resource, logRetentionChange{Group: g.name}, logRetentionChange{Group: g.name, Days: days})
 			}

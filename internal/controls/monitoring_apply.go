@@ -10,8 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	json "github.com/goccy/go-json"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
@@ -299,17 +297,15 @@ func planForwarders(p *catalog.Planner, w cisWiring, gaps cisGaps) {
 	// Roles are not collected: the role is made with the account's first
 	// forwarding rules, which wait for it, so a rule that exists says it does.
 	if planned && !sendsTo(p.Account, cisRuleName(w.s, ""), w.bus()) {
-		p.At(acct, "").Create("forwarder-role", roleARN, forwarderRoleSpec(w, acct))
+		planServiceRole(p, acct, forwarderRoleSpec(w, acct))
 	}
 }
 
 // forwarderRoleSpec lets EventBridge rules of account put events on the
 // security account's bus.
-func forwarderRoleSpec(w cisWiring, account string) awsServiceRole {
-	policy, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
-		"Effect": "Allow", "Action": "events:PutEvents", "Resource": w.bus()}}})
-	return awsServiceRole{Name: alertForwarderRole(w.s), Service: "events.amazonaws.com", SourceAccount: account,
-		Policy: string(policy), Tags: catalog.ManagedTags(nil)}
+func forwarderRoleSpec(w cisWiring, account string) roleSpec {
+	return roleSpec{Name: alertForwarderRole(w.s), Service: "events.amazonaws.com", SourceAccount: account,
+		Inline: []iamStatement{{Effect: "Allow", Action: "events:PutEvents", Resource: w.bus()}}}
 }
 
 // eventRule is a rule of the default bus with the one target apply gives it.
@@ -345,7 +341,7 @@ func planCISRule(p *catalog.Planner, w cisWiring, i int, region, target, role st
 // busPolicy is the statement of the security bus's policy that lets the
 // organization put events.
 type busPolicy struct {
-	Statement resourceStatement `json:"statement"`
+	Statement iamStatement `json:"statement"`
 }
 
 // planBusPolicy adds the organization's statement to the security bus's
@@ -361,8 +357,8 @@ func planBusPolicy(p *catalog.Planner, w cisWiring) {
 		at.Block(w.bus(), "cannot plan the bus policy: %s", catalog.DescribeReadError(err))
 		return
 	}
-	want := resourceStatement{Sid: busPolicySid(w.s), Effect: "Allow", Principal: "*", Action: "events:PutEvents",
-		Resource: w.bus(), Condition: map[string]map[string]string{"StringEquals": {"aws:PrincipalOrgID": org.ID}}}
+	want := iamStatement{Sid: busPolicySid(w.s), Effect: "Allow", Principal: "*", Action: "events:PutEvents",
+		Resource: w.bus(), Condition: iamCondition{"StringEquals": {"aws:PrincipalOrgID": org.ID}}}
 	cur := w.sec.Regions[w.home].EventBridge.BusPolicy // collected: planCISAlarms checked
 	if hasStatement(cur, want) {
 		return
@@ -376,29 +372,14 @@ func planBusPolicy(p *catalog.Planner, w cisWiring) {
 
 // ---- Ops --------------------------------------------------------------------
 
-var cisAlarmOps = map[string]catalog.Op{
-	"rule": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		r, err := catalog.Decode[eventRule](ch.After)
-		if err != nil {
-			return err
-		}
+var cisAlarmOps = opsOf(roleOps, map[string]catalog.Op{
+	"rule": decodedOp(func(ctx context.Context, cfg aws.Config, r eventRule) error {
 		return putEventRule(ctx, eventbridge.NewFromConfig(cfg), r)
-	},
-	"forwarder-role": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		r, err := catalog.Decode[awsServiceRole](ch.After)
-		if err != nil {
-			return err
-		}
-		return ensureAWSServiceRole(ctx, iam.NewFromConfig(cfg), r)
-	},
-	"bus-policy": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		b, err := catalog.Decode[busPolicy](ch.After)
-		if err != nil {
-			return err
-		}
+	}),
+	"bus-policy": decodedOp(func(ctx context.Context, cfg aws.Config, b busPolicy) error {
 		return putBusStatement(ctx, eventbridge.NewFromConfig(cfg), b.Statement)
-	},
-}
+	}),
+})
 
 type eventRuleWriter interface {
 	PutRule(context.Context, *eventbridge.PutRuleInput, ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error)
@@ -412,10 +393,8 @@ const eventTargetID = "baseline"
 // putEventRule creates or updates the rule, then its target.
 func putEventRule(ctx context.Context, api eventRuleWriter, r eventRule) error {
 	in := &eventbridge.PutRuleInput{Name: aws.String(r.Name), Description: aws.String(r.Description),
-		EventPattern: aws.String(r.Pattern), State: ebtypes.RuleState(r.State)}
-	for _, k := range catalog.SortedKeys(r.Tags) {
-		in.Tags = append(in.Tags, ebtypes.Tag{Key: aws.String(k), Value: aws.String(r.Tags[k])})
-	}
+		EventPattern: aws.String(r.Pattern), State: ebtypes.RuleState(r.State),
+		Tags: tagList(r.Tags, func(k, v *string) ebtypes.Tag { return ebtypes.Tag{Key: k, Value: v} })}
 	if _, err := api.PutRule(ctx, in); err != nil {
 		return err
 	}
@@ -444,74 +423,15 @@ type busPolicyWriter interface {
 
 // putBusStatement sets the statement in the default bus's policy, keeping
 // the other statements.
-func putBusStatement(ctx context.Context, api busPolicyWriter, st resourceStatement) error {
+func putBusStatement(ctx context.Context, api busPolicyWriter, st iamStatement) error {
 	out, err := api.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{})
 	if err != nil {
 		return err
 	}
-	policy, err := withStatement(aws.ToString(out.Policy), st)
+	policy, err := withStatements(aws.ToString(out.Policy), st)
 	if err != nil {
 		return err
 	}
 	_, err = api.PutPermission(ctx, &eventbridge.PutPermissionInput{Policy: aws.String(policy)})
 	return err
-}
-
-// awsServiceRole is a role an AWS service assumes, with an inline policy
-// (named after the role), managed policies, or both. SourceAccount, when
-// set, limits the trust to requests on behalf of that account.
-type awsServiceRole struct {
-	Name          string            `json:"name"`
-	Service       string            `json:"service"`
-	SourceAccount string            `json:"source_account,omitempty"`
-	Policy        string            `json:"policy,omitempty"`
-	Managed       []string          `json:"managed,omitempty"`
-	Tags          map[string]string `json:"tags"`
-}
-
-type awsServiceRoleWriter interface {
-	CreateRole(context.Context, *iam.CreateRoleInput, ...func(*iam.Options)) (*iam.CreateRoleOutput, error)
-	UpdateAssumeRolePolicy(context.Context, *iam.UpdateAssumeRolePolicyInput, ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error)
-	PutRolePolicy(context.Context, *iam.PutRolePolicyInput, ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
-	AttachRolePolicy(context.Context, *iam.AttachRolePolicyInput, ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error)
-}
-
-// ensureAWSServiceRole creates the role, or gives the one of its name its
-// trust, then sets its policies (writing or attaching one twice is a no-op).
-func ensureAWSServiceRole(ctx context.Context, api awsServiceRoleWriter, r awsServiceRole) error {
-	trust := map[string]any{"Effect": "Allow", "Principal": map[string]any{"Service": r.Service}, "Action": "sts:AssumeRole"}
-	if r.SourceAccount != "" {
-		trust["Condition"] = map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": r.SourceAccount}}
-	}
-	doc, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{trust}})
-	if err != nil {
-		return err
-	}
-	in := &iam.CreateRoleInput{RoleName: aws.String(r.Name), AssumeRolePolicyDocument: aws.String(string(doc))}
-	for _, k := range catalog.SortedKeys(r.Tags) {
-		in.Tags = append(in.Tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(r.Tags[k])})
-	}
-	_, err = api.CreateRole(ctx, in)
-	if hasCode(err, "EntityAlreadyExists") {
-		_, err = api.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(r.Name), PolicyDocument: aws.String(string(doc))})
-	}
-	if err != nil {
-		return err
-	}
-	if r.Policy != "" {
-		if _, err := api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.Name), PolicyName: aws.String(r.Name),
-			PolicyDocument: aws.String(r.Policy)}); err != nil {
-			return err
-		}
-	}
-	for _, arn := range r.Managed {
-		_, err := api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.Name), PolicyArn: aws.String(arn)})
-		if hasCode(err, "NoSuchEntity") {
-			return catalog.Retryable(err) // the new role is not visible everywhere yet
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

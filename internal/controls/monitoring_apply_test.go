@@ -141,9 +141,9 @@ func TestPlanCISRulesOnlyForWhatTheOrgTrailMisses(t *testing.T) {
 	}
 	slices.Sort(got)
 	want := []string{
-		mgmt + "  forwarder-role", mgmt + " eu-west-1 rule", mgmt + " us-east-1 rule",
-		member + "  forwarder-role", member + " eu-west-1 rule", member + " us-east-1 rule",
-		sec + "  forwarder-role", sec + " eu-west-1 rule", sec + " us-east-1 bus-policy", sec + " us-east-1 rule",
+		mgmt + "  role", mgmt + " eu-west-1 rule", mgmt + " us-east-1 rule",
+		member + "  role", member + " eu-west-1 rule", member + " us-east-1 rule",
+		sec + "  role", sec + " eu-west-1 rule", sec + " us-east-1 bus-policy", sec + " us-east-1 rule",
 	}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {

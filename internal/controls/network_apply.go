@@ -3,7 +3,6 @@ package controls
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -106,21 +104,6 @@ func vpcsToLog(p *catalog.Planner, s *snapshot.EC2) []snapshot.VPC {
 	return out
 }
 
-// failures runs the control's check on the unit and returns what FAILs.
-// What it could not assess (ERROR) is blocked with the check's reason,
-// never acted on blindly. Call it once per unit.
-func failures(p *catalog.Planner) []catalog.Finding {
-	var out []catalog.Finding
-	for _, f := range p.Failing() {
-		if f.Status == catalog.StatusError {
-			p.At(f.AccountID, f.Region).Block(f.Resource, "cannot plan: %s", f.Reason)
-			continue
-		}
-		out = append(out, f)
-	}
-	return out
-}
-
 // anchorRegion is where the plan records an account's global changes (an
 // IAM role every region needs) so that they are planned once: the home
 // region when the account was assessed there, else its first region.
@@ -134,19 +117,6 @@ func anchorRegion(s *catalog.Settings, a *snapshot.Account) string {
 	return ""
 }
 
-// iamRoleARN is the ARN of role name in account (IAM is global; the
-// region only gives the partition).
-func iamRoleARN(region, account, name string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partitionOf(region), account, name)
-}
-
-// hasCode reports whether err is an AWS error with one of the codes: how
-// ops recognise "already exists" and "already gone", which they treat as
-// done.
-func hasCode(err error, codes ...string) bool {
-	return err != nil && slices.Contains(codes, awsx.Code(err))
-}
-
 // logGroup is a CloudWatch Logs group apply creates for a region's logs.
 type logGroup struct {
 	Name          string            `json:"name"`
@@ -155,52 +125,50 @@ type logGroup struct {
 }
 
 // logGroupARN is the resource of a log group change.
-func logGroupARN(e *catalog.Eval, name string) string {
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partitionOf(e.Region), e.Region, e.Account.AccountID, name)
+func logGroupARN(region, account, name string) string {
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partitionOf(region), region, account, name)
+}
+
+// newLogGroup is log group name kept as long as the settings say logs are
+// (rounded up to a retention CloudWatch Logs offers).
+func newLogGroup(s *catalog.Settings, name string) logGroup {
+	return logGroup{Name: name, RetentionDays: logRetention(s.LogRetentionDays), Tags: catalog.ManagedTags(nil)}
 }
 
 // planLogGroup records the creation of log group name here and returns the
 // reference its users depend on.
-func planLogGroup(p *catalog.Planner, op, name string) string {
-	arn := logGroupARN(p.Eval, name)
-	p.Here().Create(op, arn, logGroup{Name: name, RetentionDays: int32(p.Settings.LogRetentionDays), Tags: catalog.ManagedTags(nil)})
+func planLogGroup(p *catalog.Planner, name string) string {
+	arn := logGroupARN(p.Region, p.Account.AccountID, name)
+	p.Here().Create("log-group", arn, newLogGroup(p.Settings, name))
 	return p.Here().Ref(arn)
 }
 
 type logGroupWriter interface {
+	logRetentionWriter
 	CreateLogGroup(context.Context, *cloudwatchlogs.CreateLogGroupInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error)
-	PutRetentionPolicy(context.Context, *cloudwatchlogs.PutRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error)
 }
 
 // createLogGroup is the op of a logGroup change; a group that exists is
 // adopted and given the retention.
-func createLogGroup(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-	want, err := catalog.Decode[logGroup](ch.After)
-	if err != nil {
-		return err
-	}
-	return ensureLogGroup(ctx, cloudwatchlogs.NewFromConfig(cfg), want)
-}
+var createLogGroup = decodedOp(func(ctx context.Context, cfg aws.Config, g logGroup) error {
+	return ensureLogGroup(ctx, cloudwatchlogs.NewFromConfig(cfg), g)
+})
 
 func ensureLogGroup(ctx context.Context, api logGroupWriter, g logGroup) error {
 	_, err := api.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(g.Name), Tags: g.Tags})
 	if err != nil && !hasCode(err, "ResourceAlreadyExistsException") {
 		return err
 	}
-	if g.RetentionDays > 0 {
-		_, err = api.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(g.Name), RetentionInDays: aws.Int32(g.RetentionDays)})
+	if g.RetentionDays == 0 {
+		return nil
 	}
-	return err
+	return putLogRetention(ctx, api, logRetentionChange{Group: g.Name, Days: g.RetentionDays})
 }
 
 // ec2TagSpec tags what apply creates in EC2.
 func ec2TagSpec(kind ec2types.ResourceType) []ec2types.TagSpecification {
-	managed := catalog.ManagedTags(nil)
-	var tags []ec2types.Tag
-	for _, k := range catalog.SortedKeys(managed) {
-		tags = append(tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(managed[k])})
-	}
-	return []ec2types.TagSpecification{{ResourceType: kind, Tags: tags}}
+	return []ec2types.TagSpecification{{ResourceType: kind,
+		Tags: managedTagList(func(k, v *string) ec2types.Tag { return ec2types.Tag{Key: k, Value: v} })}}
 }
 
 type eniLister interface {

@@ -3,7 +3,6 @@ package controls
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -263,26 +262,6 @@ func delegationOp(principal string) string {
 
 // ---- Ops ------------------------------------------------------------------------
 
-// opsOf merges op maps: a control's ops are those of the writes it may own.
-func opsOf(sets ...map[string]catalog.Op) map[string]catalog.Op {
-	out := map[string]catalog.Op{}
-	for _, s := range sets {
-		maps.Copy(out, s)
-	}
-	return out
-}
-
-// decodedOp decodes a change's After into T and runs do with it.
-func decodedOp[T any](do func(context.Context, aws.Config, T) error) catalog.Op {
-	return func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		v, err := catalog.Decode[T](ch.After)
-		if err != nil {
-			return err
-		}
-		return do(ctx, cfg, v)
-	}
-}
-
 var categoryOps = map[string]catalog.Op{
 	opTagCategory: decodedOp(func(ctx context.Context, cfg aws.Config, t categoryTag) error {
 		return tagCategory(ctx, organizations.NewFromConfig(cfg), t)
@@ -320,7 +299,7 @@ type orgTagger interface {
 func tagCategory(ctx context.Context, api orgTagger, t categoryTag) error {
 	_, err := api.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(t.AccountID),
 		Tags: []orgtypes.Tag{{Key: aws.String(t.Key), Value: aws.String(t.Value)}}})
-	return settling(err)
+	return retryOn(err, orgSettlingCodes...)
 }
 
 type ouWriter interface {
@@ -328,24 +307,21 @@ type ouWriter interface {
 	CreateOrganizationalUnit(context.Context, *organizations.CreateOrganizationalUnitInput, ...func(*organizations.Options)) (*organizations.CreateOrganizationalUnitOutput, error)
 }
 
+func orgTag(k, v *string) orgtypes.Tag { return orgtypes.Tag{Key: k, Value: v} }
+
 // createOU creates the OU unless one of that name is already under the
 // parent (a re-run, or someone else's).
 func createOU(ctx context.Context, api ouWriter, u orgUnit) error {
 	id, err := ouByName(ctx, api, u.ParentID, u.Name)
 	if err != nil || id != "" {
-		return settling(err)
-	}
-	var tags []orgtypes.Tag
-	managed := catalog.ManagedTags(nil)
-	for _, k := range catalog.SortedKeys(managed) {
-		tags = append(tags, orgtypes.Tag{Key: aws.String(k), Value: aws.String(managed[k])})
+		return retryOn(err, orgSettlingCodes...)
 	}
 	_, err = api.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(u.ParentID),
-		Name: aws.String(u.Name), Tags: tags})
+		Name: aws.String(u.Name), Tags: managedTagList(orgTag)})
 	if hasCode(err, "DuplicateOrganizationalUnitException") {
 		return nil
 	}
-	return settling(err)
+	return retryOn(err, orgSettlingCodes...)
 }
 
 // ouByName returns the id of the OU of that name under parent, "" for none.
@@ -378,13 +354,13 @@ func moveAccount(ctx context.Context, api accountMover, m accountMove) error {
 	ou, err := ouByName(ctx, api, m.RootID, m.OU)
 	switch {
 	case err != nil:
-		return settling(err)
+		return retryOn(err, orgSettlingCodes...)
 	case ou == "":
 		return catalog.Retryable(fmt.Errorf("OU %s is not under the root yet", m.OU))
 	}
 	out, err := api.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(m.AccountID)})
 	if err != nil {
-		return settling(err)
+		return retryOn(err, orgSettlingCodes...)
 	}
 	if len(out.Parents) != 1 {
 		return fmt.Errorf("account %s has %d parents", m.AccountID, len(out.Parents))
@@ -398,7 +374,7 @@ func moveAccount(ctx context.Context, api accountMover, m accountMove) error {
 	}
 	_, err = api.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(m.AccountID),
 		SourceParentId: aws.String(m.RootID), DestinationParentId: aws.String(ou)})
-	return settling(err)
+	return retryOn(err, orgSettlingCodes...)
 }
 
 type serviceAccessEnabler interface {
@@ -408,7 +384,7 @@ type serviceAccessEnabler interface {
 // enableTrustedAccess is idempotent in AWS: enabling it again changes nothing.
 func enableTrustedAccess(ctx context.Context, api serviceAccessEnabler, t trustedService) error {
 	_, err := api.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(t.ServicePrincipal)})
-	return settling(err)
+	return retryOn(err, orgSettlingCodes...)
 }
 
 type adminRegistrar interface {
@@ -421,7 +397,7 @@ func registerAdmin(ctx context.Context, api adminRegistrar, d delegation) error 
 	if hasCode(err, "AccountAlreadyRegisteredException") {
 		return nil
 	}
-	return settling(err)
+	return retryOn(err, orgSettlingCodes...)
 }
 
 type guardDutyAdmins interface {

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
-	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -155,27 +154,15 @@ func sameJSON(a, b string) bool {
 
 // orgPolicyOps are the ops of every policy control.
 var orgPolicyOps = map[string]catalog.Op{
-	opPolicyType: func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		on, err := catalog.Decode[policyTypeOn](ch.After)
-		if err != nil {
-			return err
-		}
+	opPolicyType: decodedOp(func(ctx context.Context, cfg aws.Config, on policyTypeOn) error {
 		return enableType(ctx, organizations.NewFromConfig(cfg), on)
-	},
-	opPolicy: func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		want, err := catalog.Decode[orgPolicy](ch.After)
-		if err != nil {
-			return err
-		}
+	}),
+	opPolicy: decodedOp(func(ctx context.Context, cfg aws.Config, want orgPolicy) error {
 		return putPolicy(ctx, organizations.NewFromConfig(cfg), want)
-	},
-	opAttach: func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-		a, err := catalog.Decode[policyAttachment](ch.After)
-		if err != nil {
-			return err
-		}
+	}),
+	opAttach: decodedOp(func(ctx context.Context, cfg aws.Config, a policyAttachment) error {
 		return attachPolicy(ctx, organizations.NewFromConfig(cfg), a)
-	},
+	}),
 }
 
 type policyTypeEnabler interface {
@@ -185,10 +172,10 @@ type policyTypeEnabler interface {
 func enableType(ctx context.Context, api policyTypeEnabler, on policyTypeOn) error {
 	_, err := api.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(on.RootID),
 		PolicyType: orgtypes.PolicyType(on.PolicyType)})
-	if awsx.Code(err) == "PolicyTypeAlreadyEnabledException" {
+	if hasCode(err, "PolicyTypeAlreadyEnabledException") {
 		return nil
 	}
-	return settling(err)
+	return retryOn(err, orgSettlingCodes...)
 }
 
 type policyWriter interface {
@@ -202,21 +189,16 @@ type policyWriter interface {
 func putPolicy(ctx context.Context, api policyWriter, want orgPolicy) error {
 	id, err := policyID(ctx, api, want.Type, want.Name)
 	if err != nil {
-		return settling(err)
+		return retryOn(err, orgSettlingCodes...)
 	}
 	if id != "" {
 		_, err = api.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: aws.String(id), Content: aws.String(want.Content),
 			Description: aws.String(want.Description)})
-		return settling(err)
-	}
-	var tags []orgtypes.Tag
-	managed := catalog.ManagedTags(nil)
-	for _, k := range catalog.SortedKeys(managed) {
-		tags = append(tags, orgtypes.Tag{Key: aws.String(k), Value: aws.String(managed[k])})
+		return retryOn(err, orgSettlingCodes...)
 	}
 	_, err = api.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(want.Name), Type: orgtypes.PolicyType(want.Type),
-		Content: aws.String(want.Content), Description: aws.String(want.Description), Tags: tags})
-	return settling(err)
+		Content: aws.String(want.Content), Description: aws.String(want.Description), Tags: managedTagList(orgTag)})
+	return retryOn(err, orgSettlingCodes...)
 }
 
 type policyAttacher interface {
@@ -228,16 +210,16 @@ func attachPolicy(ctx context.Context, api policyAttacher, a policyAttachment) e
 	id, err := policyID(ctx, api, a.PolicyType, a.PolicyName)
 	switch {
 	case err != nil:
-		return settling(err)
+		return retryOn(err, orgSettlingCodes...)
 	case id == "":
 		// Created by the change this one waits on, not listed yet.
 		return catalog.Retryable(fmt.Errorf("policy %s is not listed yet", a.PolicyName))
 	}
 	_, err = api.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(id), TargetId: aws.String(a.TargetID)})
-	if awsx.Code(err) == "DuplicatePolicyAttachmentException" {
+	if hasCode(err, "DuplicatePolicyAttachmentException") {
 		return nil
 	}
-	return settling(err)
+	return retryOn(err, orgSettlingCodes...)
 }
 
 // policyID finds a policy by type and name ("" when there is none).
@@ -257,14 +239,7 @@ func policyID(ctx context.Context, api organizations.ListPoliciesAPIClient, typ,
 	return "", nil
 }
 
-// settlingCodes are errors of a write that follows another too closely: a
+// orgSettlingCodes are errors of a write that follows another too closely: a
 // policy type still being enabled, another change of the same root under
 // way, a policy created but not yet listed.
-var settlingCodes = []string{"PolicyTypeNotEnabledException", "ConcurrentModificationException", "DuplicatePolicyException"}
-
-func settling(err error) error {
-	if err != nil && slices.Contains(settlingCodes, awsx.Code(err)) {
-		return catalog.Retryable(err)
-	}
-	return err
-}
+var orgSettlingCodes = []string{"PolicyTypeNotEnabledException", "ConcurrentModificationException", "DuplicatePolicyException"}

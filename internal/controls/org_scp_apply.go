@@ -42,14 +42,14 @@ type guardrail struct {
 	// exempt lets the exempt roles through: baseline's apply role changes
 	// these services in member accounts (detectors, Block Public Access).
 	exempt    bool
-	condition map[string]map[string][]string
+	condition iamCondition
 }
 
 var guardrails = []guardrail{
 	{sid: "DenyLeaveOrganization", controls: []string{"org.scp.deny-leave-org", "org.scp-guardrails"}, probes: leaveOrgRequests},
 	{sid: "ProtectSecurityServices", controls: []string{"org.scp.protect-logging", "org.scp-guardrails"}, probes: loggingRequests, exempt: true},
 	{sid: "DenyRootUser", controls: []string{"org.scp.deny-root"}, probes: rootRequests, actions: []string{"*"},
-		condition: map[string]map[string][]string{"ArnLike": {"aws:PrincipalArn": {"arn:aws:iam::*:root"}}}},
+		condition: iamCondition{"ArnLike": {"aws:PrincipalArn": []string{"arn:aws:iam::*:root"}}}},
 	{sid: "ProtectS3PublicAccessBlock", controls: []string{"org.scp.protect-s3-public-access-block"}, probes: s3PABRequests, exempt: true},
 }
 
@@ -78,23 +78,14 @@ var globalServiceActions = []string{
 	"waf:*", "wafv2:*",
 }
 
-// stmtDoc is a statement as apply writes it.
-type stmtDoc struct {
-	Sid       string                         `json:"Sid"`
-	Effect    string                         `json:"Effect"`
-	Action    []string                       `json:"Action,omitempty"`
-	NotAction []string                       `json:"NotAction,omitempty"`
-	Resource  string                         `json:"Resource"`
-	Condition map[string]map[string][]string `json:"Condition,omitempty"`
-}
-
-func (g guardrail) statement(s *catalog.Settings) stmtDoc {
-	st := stmtDoc{Sid: g.sid, Effect: "Deny", Action: g.actions, Resource: "*", Condition: g.condition}
-	if st.Action == nil {
+func (g guardrail) statement(s *catalog.Settings) iamStatement {
+	actions := g.actions
+	if actions == nil {
 		for _, r := range g.probes {
-			st.Action = append(st.Action, r.action)
+			actions = append(actions, r.action)
 		}
 	}
+	st := iamStatement{Sid: g.sid, Effect: "Deny", Action: actions, Resource: "*", Condition: g.condition}
 	if g.exempt {
 		st.Condition = exemptRoles(s)
 	}
@@ -105,18 +96,18 @@ func (g guardrail) statement(s *catalog.Settings) stmtDoc {
 // request of the guardrail allowed somewhere.
 func (g guardrail) lacking(v *scpView) bool { return v == nil || !v.guard(g.probes, actionName).ok() }
 
-func regionStatement(s *catalog.Settings) stmtDoc {
+func regionStatement(s *catalog.Settings) iamStatement {
 	cond := exemptRoles(s)
 	if cond == nil {
-		cond = map[string]map[string][]string{}
+		cond = iamCondition{}
 	}
-	cond["StringNotEquals"] = map[string][]string{"aws:RequestedRegion": sortedSet(s.AllowedRegions)}
-	return stmtDoc{Sid: "DenyOutsideAllowedRegions", Effect: "Deny", NotAction: globalServiceActions, Resource: "*", Condition: cond}
+	cond["StringNotEquals"] = map[string]any{"aws:RequestedRegion": sortedSet(s.AllowedRegions)}
+	return iamStatement{Sid: "DenyOutsideAllowedRegions", Effect: "Deny", NotAction: globalServiceActions, Resource: "*", Condition: cond}
 }
 
 // exemptRoles is the condition that lets the configured roles (in any
 // account) through a Deny.
-func exemptRoles(s *catalog.Settings) map[string]map[string][]string {
+func exemptRoles(s *catalog.Settings) iamCondition {
 	if len(s.ExemptRoles) == 0 {
 		return nil
 	}
@@ -124,7 +115,7 @@ func exemptRoles(s *catalog.Settings) map[string]map[string][]string {
 	for _, r := range sortedSet(s.ExemptRoles) {
 		arns = append(arns, "arn:aws:iam::*:role/"+r)
 	}
-	return map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": arns}}
+	return iamCondition{"ArnNotLike": {"aws:PrincipalArn": arns}}
 }
 
 // sortedSet orders a configured list, so that reordering baseline.yaml is
@@ -135,7 +126,7 @@ func sortedSet(xs []string) []string {
 	return slices.Compact(out)
 }
 
-// scpDocument is a policy of statements (stmtDoc or kept json.RawMessage),
+// scpDocument is a policy of statements (iamStatement or kept json.RawMessage),
 // minified: SCP size counts every character.
 func scpDocument(stmts []any) string {
 	b, err := json.Marshal(struct {

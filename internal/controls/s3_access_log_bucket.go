@@ -70,7 +70,7 @@ var _ = catalog.Register(&catalog.Control{
 	},
 	Fix: &catalog.Fix{
 		Plan: func(p *catalog.Planner) {
-			failing := loggingFailures(p)
+			failing := failures(p)
 			if p.Account.Global.S3 == nil {
 				return
 			}
@@ -84,7 +84,7 @@ var _ = catalog.Register(&catalog.Control{
 				planBucketLogging(p, acct, b)
 			}
 		},
-		Ops: archiveOps,
+		Ops: bucketOps,
 	},
 })
 

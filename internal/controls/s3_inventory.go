@@ -57,7 +57,7 @@ var _ = catalog.Register(&catalog.Control{
 	},
 	Fix: &catalog.Fix{
 		Plan: func(p *catalog.Planner) {
-			failing := loggingFailures(p)
+			failing := failures(p)
 			la := p.Designated("log-archive")
 			switch {
 			case la == nil:
@@ -75,10 +75,10 @@ var _ = catalog.Register(&catalog.Control{
 			}
 			for _, b := range failingBuckets(p, failing) {
 				dest := planInventoryBucket(p, la.AccountID, b.Region)
-				p.At(la.AccountID, b.Region).Update("bucket-inventory", bucketARN(b.Region, b.Name), archiveBucketFix{Bucket: b.Name, Region: b.Region},
-					archiveBucketFix{Bucket: b.Name, Region: b.Region, InventoryTo: inventoryBucket(p.Settings, la.AccountID, b.Region)}, dest)
+				p.At(la.AccountID, b.Region).Update("bucket-inventory", bucketARN(b.Region, b.Name), bucketFix{Bucket: b.Name, Region: b.Region},
+					bucketFix{Bucket: b.Name, Region: b.Region, InventoryTo: inventoryBucket(p.Settings, la.AccountID, b.Region)}, dest)
 			}
 		},
-		Ops: archiveOps,
+		Ops: bucketOps,
 	},
 })

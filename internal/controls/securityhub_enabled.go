@@ -80,20 +80,12 @@ var _ = catalog.Register(&catalog.Control{
 			p.Here().Update("standard", hub, standardsSpec{Standards: before}, standardsSpec{Standards: []string{fsbpStandard(p.Region)}})
 		},
 		Ops: map[string]catalog.Op{
-			"hub": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				h, err := catalog.Decode[hubSpec](ch.After)
-				if err != nil {
-					return err
-				}
+			"hub": decodedOp(func(ctx context.Context, cfg aws.Config, h hubSpec) error {
 				return enableHub(ctx, securityhub.NewFromConfig(cfg), h)
-			},
-			"standard": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				st, err := catalog.Decode[standardsSpec](ch.After)
-				if err != nil {
-					return err
-				}
+			}),
+			"standard": decodedOp(func(ctx context.Context, cfg aws.Config, st standardsSpec) error {
 				return enableStandards(ctx, securityhub.NewFromConfig(cfg), st.Standards)
-			},
+			}),
 		},
 	},
 })

@@ -2,17 +2,13 @@ package controls
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -90,55 +86,37 @@ var _ = catalog.Register(&catalog.Control{
 			planStateBucket(p)
 			planLockTable(p)
 		},
-		Ops: map[string]catalog.Op{
-			"bucket": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				want, err := catalog.Decode[stateBucket](ch.After)
-				if err != nil {
-					return err
-				}
-				return ensureStateBucket(ctx, s3.NewFromConfig(cfg, awsx.S3Addressing), ch.Action == catalog.Create, ch.Region, want)
-			},
-			"table": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				want, err := catalog.Decode[lockTableSpec](ch.After)
-				if err != nil {
-					return err
-				}
+		Ops: opsOf(bucketOps, map[string]catalog.Op{
+			"table": decodedOp(func(ctx context.Context, cfg aws.Config, want lockTableSpec) error {
 				return createLockTable(ctx, dynamodb.NewFromConfig(cfg), want)
-			},
-		},
+			}),
+		}),
 	},
 })
 
-// stateBucket is what a state bucket needs; a field left empty is left as it is.
-type stateBucket struct {
-	Name              string            `json:"name"`
-	Versioning        string            `json:"versioning,omitempty"`
-	Encryption        string            `json:"encryption,omitempty"`
-	BlockPublicAccess *bool             `json:"block_public_access,omitempty"`
-	Policy            string            `json:"policy,omitempty"`
-	Tags              map[string]string `json:"tags,omitempty"`
+// bucketGap is what a bucket lacks, in words, and the narrow fix of it.
+type bucketGap struct {
+	words string
+	fix   func(catalog.Where, *snapshot.Bucket)
 }
 
-// stateBucketGaps compares a state bucket with what the check requires: the
-// gaps in words, and the settings as they are and as they must be.
-func stateBucketGaps(b *snapshot.Bucket, account *snapshot.PublicAccessBlock) (gaps []string, before, after stateBucket) {
-	before.Name, after.Name = b.Name, b.Name
+// stateBucketGaps lists what keeps a state bucket from serving.
+func stateBucketGaps(b *snapshot.Bucket, account *snapshot.PublicAccessBlock) []bucketGap {
+	var gaps []bucketGap
 	if b.Versioning != "Enabled" {
-		gaps = append(gaps, "not versioned")
-		before.Versioning, after.Versioning = b.Versioning, "Enabled"
+		gaps = append(gaps, bucketGap{"not versioned", planVersioning})
 	}
 	if b.Encryption == "" {
-		gaps = append(gaps, "not encrypted by default")
-		after.Encryption = string(s3types.ServerSideEncryptionAes256)
+		gaps = append(gaps, bucketGap{"not encrypted by default", planEncryption})
 	}
 	if x, err := bucketExposure(b, account); err != nil || len(x.public) > 0 {
-		gaps = append(gaps, "public")
-		before.BlockPublicAccess, after.BlockPublicAccess = aws.Bool(b.PublicAccessBlock.All()), aws.Bool(true)
+		gaps = append(gaps, bucketGap{"public", planBlockPublicAccess})
 	}
-	return gaps, before, after
+	return gaps
 }
 
-// planStateBucket fixes the first state bucket (ours first), or creates ours.
+// planStateBucket fixes the first state bucket (ours first) where it is, or
+// creates ours in the home region.
 func planStateBucket(p *catalog.Planner) {
 	a := p.Account
 	name := tfStateBucket(p.Settings, a.AccountID)
@@ -148,90 +126,21 @@ func planStateBucket(p *catalog.Planner) {
 		if !isStateBucket(b) {
 			continue
 		}
-		if gaps, _, _ := stateBucketGaps(b, a.Global.S3.AccountPublicAccessBlock); len(gaps) == 0 {
+		if len(stateBucketGaps(b, a.Global.S3.AccountPublicAccessBlock)) == 0 {
 			return
 		}
 		if pick == nil || b.Name == name {
 			pick = b
 		}
 	}
-	if pick != nil {
-		_, before, after := stateBucketGaps(pick, a.Global.S3.AccountPublicAccessBlock)
-		p.At(a.AccountID, pick.Region).Update("bucket", bucketARN(pick.Region, pick.Name), before, after)
+	if pick == nil {
+		region := p.Settings.HomeRegion
+		planBucket(p, a.AccountID, bucketSpec{Name: name, Region: region, Statements: []iamStatement{tlsOnlyStatement(region, name)}})
 		return
 	}
-	region := p.Settings.HomeRegion
-	p.At(a.AccountID, region).Create("bucket", bucketARN(region, name), stateBucket{Name: name, Versioning: "Enabled",
-		Encryption: string(s3types.ServerSideEncryptionAes256), BlockPublicAccess: aws.Bool(true),
-		Policy: tlsOnlyPolicy(bucketARN(region, name)), Tags: catalog.ManagedTags(nil)})
-}
-
-// tlsOnlyPolicy denies every request to the bucket that does not use TLS.
-func tlsOnlyPolicy(arn string) string {
-	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{{
-		"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": []string{arn, arn + "/*"},
-		"Condition": map[string]any{"Bool": map[string]string{"aws:SecureTransport": "false"}},
-	}}}) // strings only: cannot fail
-	return string(b)
-}
-
-type stateBucketWriter interface {
-	CreateBucket(context.Context, *s3.CreateBucketInput, ...func(*s3.Options)) (*s3.CreateBucketOutput, error)
-	PutPublicAccessBlock(context.Context, *s3.PutPublicAccessBlockInput, ...func(*s3.Options)) (*s3.PutPublicAccessBlockOutput, error)
-	PutBucketEncryption(context.Context, *s3.PutBucketEncryptionInput, ...func(*s3.Options)) (*s3.PutBucketEncryptionOutput, error)
-	PutBucketVersioning(context.Context, *s3.PutBucketVersioningInput, ...func(*s3.Options)) (*s3.PutBucketVersioningOutput, error)
-	PutBucketTagging(context.Context, *s3.PutBucketTaggingInput, ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error)
-	PutBucketPolicy(context.Context, *s3.PutBucketPolicyInput, ...func(*s3.Options)) (*s3.PutBucketPolicyOutput, error)
-}
-
-// ensureStateBucket creates the bucket in region when asked (adopting it
-// when the account owns it already), then sets what want names: public
-// access blocked before anything else.
-func ensureStateBucket(ctx context.Context, c stateBucketWriter, create bool, region string, want stateBucket) error {
-	bucket := aws.String(want.Name)
-	if create {
-		in := &s3.CreateBucketInput{Bucket: bucket}
-		if region != "us-east-1" {
-			in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
-		}
-		if _, err := c.CreateBucket(ctx, in); err != nil && !hasCode(err, "BucketAlreadyOwnedByYou") {
-			return err
-		}
+	for _, g := range stateBucketGaps(pick, a.Global.S3.AccountPublicAccessBlock) {
+		g.fix(p.At(a.AccountID, pick.Region), pick)
 	}
-	if want.BlockPublicAccess != nil && *want.BlockPublicAccess {
-		if _, err := c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: bucket,
-			PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true),
-				IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}); err != nil {
-			return bucketNotYet(err)
-		}
-	}
-	if want.Encryption != "" {
-		if _, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: bucket,
-			ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
-				ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryption(want.Encryption)}}}}}); err != nil {
-			return bucketNotYet(err)
-		}
-	}
-	if want.Versioning != "" {
-		if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: bucket,
-			VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatus(want.Versioning)}}); err != nil {
-			return bucketNotYet(err)
-		}
-	}
-	if len(want.Tags) > 0 {
-		tagging := &s3types.Tagging{}
-		for _, k := range catalog.SortedKeys(want.Tags) {
-			tagging.TagSet = append(tagging.TagSet, s3types.Tag{Key: aws.String(k), Value: aws.String(want.Tags[k])})
-		}
-		if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: bucket, Tagging: tagging}); err != nil {
-			return bucketNotYet(err)
-		}
-	}
-	if want.Policy != "" {
-		_, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: aws.String(want.Policy)})
-		return bucketNotYet(err)
-	}
-	return nil
 }
 
 // lockTableSpec is the DynamoDB table Terraform's S3 backend locks with.
@@ -271,10 +180,7 @@ type tableCreator interface {
 
 // createLockTable creates the table; ResourceInUse means a re-run found it.
 func createLockTable(ctx context.Context, c tableCreator, want lockTableSpec) error {
-	var tags []ddbtypes.Tag
-	for _, k := range catalog.SortedKeys(want.Tags) {
-		tags = append(tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(want.Tags[k])})
-	}
+	tags := tagList(want.Tags, func(k, v *string) ddbtypes.Tag { return ddbtypes.Tag{Key: k, Value: v} })
 	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(want.Name), Tags: tags,
 		BillingMode:          ddbtypes.BillingMode(want.BillingMode),
 		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(want.HashKey), AttributeType: ddbtypes.ScalarAttributeTypeS}},
@@ -304,8 +210,12 @@ func tfBackend(snap *snapshot.Snapshot, a *snapshot.Account) (string, []string, 
 			"s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:GetPublicAccessBlock", "s3:GetBucketTagging"); err != nil {
 			return "", nil, err
 		}
-		if gaps, _, _ := stateBucketGaps(b, a.Global.S3.AccountPublicAccessBlock); len(gaps) > 0 {
-			problems = append(problems, fmt.Sprintf("state bucket %s is %s", b.Name, strings.Join(gaps, ", ")))
+		if gaps := stateBucketGaps(b, a.Global.S3.AccountPublicAccessBlock); len(gaps) > 0 {
+			var words []string
+			for _, g := range gaps {
+				words = append(words, g.words)
+			}
+			problems = append(problems, fmt.Sprintf("state bucket %s is %s", b.Name, strings.Join(words, ", ")))
 			continue
 		}
 		bucket = b.Name

@@ -70,10 +70,10 @@ func TestApplyBudgetsAndTerraformState(t *testing.T) {
 		t.Fatalf("plan after the drift: %+v", drift.Changes)
 	}
 	c := drift.Changes[0]
-	before, _ := catalog.Decode[stateBucket](c.Before)
-	after, _ := catalog.Decode[stateBucket](c.After)
-	if c.Action != catalog.Update || before.Versioning != "Suspended" || !reflect.DeepEqual(after, stateBucket{Name: *bucket, Versioning: "Enabled"}) {
-		t.Fatalf("drift change: %s %+v → %+v, want versioning Suspended → Enabled only", c.Action, before, after)
+	before, _ := catalog.Decode[bucketFix](c.Before)
+	after, _ := catalog.Decode[bucketFix](c.After)
+	if c.Op != "bucket-versioning" || before.Versioning != "Suspended" || !reflect.DeepEqual(after, bucketFix{Bucket: *bucket, Versioning: "Enabled"}) {
+		t.Fatalf("drift change: %s %+v → %+v, want versioning Suspended → Enabled only", c.Op, before, after)
 	}
 	env.Apply(t, drift)
 	if again := env.Plan(t, ids...); !again.Empty() {
@@ -98,8 +98,9 @@ func TestPlanTerraformStateKeepsWhatItCannotFix(t *testing.T) {
 	if len(p.Changes) != 1 || p.Changes[0].Region != "eu-west-1" || p.Changes[0].Resource != bucketARN("eu-west-1", "acme-tfstate") {
 		t.Fatalf("changes: %+v", p.Changes)
 	}
-	if want, _ := catalog.Decode[stateBucket](p.Changes[0].After); !reflect.DeepEqual(want, stateBucket{Name: "acme-tfstate", Encryption: "AES256"}) {
-		t.Fatalf("bucket change: %+v", want)
+	if want, _ := catalog.Decode[bucketFix](p.Changes[0].After); p.Changes[0].Op != "bucket-encryption" ||
+		!reflect.DeepEqual(want, bucketFix{Bucket: "acme-tfstate", Encryption: "AES256"}) {
+		t.Fatalf("bucket change: %s %+v", p.Changes[0].Op, want)
 	}
 	if len(p.Blocked) != 1 || !strings.Contains(p.Blocked[0].Reason, `hash key "id"`) {
 		t.Fatalf("blocked: %+v", p.Blocked)

@@ -80,13 +80,9 @@ var _ = catalog.Register(&catalog.Control{
 					defaultSG{GroupID: g.ID, VPCID: g.VPCID, Inbound: []string{}, Outbound: []string{}})
 			}
 		},
-		Ops: map[string]catalog.Op{"close-default-sg": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-			g, err := catalog.Decode[defaultSG](ch.After)
-			if err != nil {
-				return err
-			}
+		Ops: map[string]catalog.Op{"close-default-sg": decodedOp(func(ctx context.Context, cfg aws.Config, g defaultSG) error {
 			return closeSecurityGroup(ctx, ec2.NewFromConfig(cfg), g.GroupID)
-		}},
+		})},
 	},
 })
 

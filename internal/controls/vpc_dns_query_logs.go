@@ -65,21 +65,13 @@ var _ = catalog.Register(&catalog.Control{
 		Plan: planQueryLogging,
 		Ops: map[string]catalog.Op{
 			"log-group": createLogGroup,
-			"query-log-config": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				c, err := catalog.Decode[queryLogConfig](ch.After)
-				if err != nil {
-					return err
-				}
-				_, err = ensureQueryLogConfig(ctx, route53resolver.NewFromConfig(cfg), c)
+			"query-log-config": decodedOp(func(ctx context.Context, cfg aws.Config, c queryLogConfig) error {
+				_, err := ensureQueryLogConfig(ctx, route53resolver.NewFromConfig(cfg), c)
 				return err
-			},
-			"associate": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				a, err := catalog.Decode[queryLogAssociation](ch.After)
-				if err != nil {
-					return err
-				}
+			}),
+			"associate": decodedOp(func(ctx context.Context, cfg aws.Config, a queryLogAssociation) error {
 				return associateQueryLogging(ctx, route53resolver.NewFromConfig(cfg), a)
-			},
+			}),
 		},
 	},
 })
@@ -109,8 +101,8 @@ func planQueryLogging(p *catalog.Planner) {
 	} else {
 		name, group := queryLogConfigName(p.Settings), dnsLogGroup(p.Settings)
 		res := "resolver-query-log-config/" + name
-		p.Here().Create("query-log-config", res, queryLogConfig{Name: name, Destination: logGroupARN(p.Eval, group), Tags: catalog.ManagedTags(nil)},
-			planLogGroup(p, "log-group", group))
+		p.Here().Create("query-log-config", res, queryLogConfig{Name: name, Destination: logGroupARN(p.Region, p.Account.AccountID, group), Tags: catalog.ManagedTags(nil)},
+			planLogGroup(p, group))
 		target.ConfigName, deps = name, []string{p.Here().Ref(res)}
 	}
 	for _, v := range vpcs {
@@ -174,9 +166,7 @@ func ensureQueryLogConfig(ctx context.Context, api queryLogWriter, c queryLogCon
 	}
 	in := &route53resolver.CreateResolverQueryLogConfigInput{Name: aws.String(c.Name), DestinationArn: aws.String(c.Destination),
 		CreatorRequestId: aws.String(c.Name)}
-	for _, k := range catalog.SortedKeys(c.Tags) {
-		in.Tags = append(in.Tags, r53rtypes.Tag{Key: aws.String(k), Value: aws.String(c.Tags[k])})
-	}
+	in.Tags = tagList(c.Tags, func(k, v *string) r53rtypes.Tag { return r53rtypes.Tag{Key: k, Value: v} })
 	out, err := api.CreateResolverQueryLogConfig(ctx, in)
 	if hasCode(err, "ResourceExistsException") {
 		return queryLogConfigID(ctx, api, c.Name)

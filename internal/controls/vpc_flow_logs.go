@@ -9,8 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/snapshot"
@@ -57,23 +55,12 @@ var _ = catalog.Register(&catalog.Control{
 	},
 	Fix: &catalog.Fix{
 		Plan: planFlowLogs,
-		Ops: map[string]catalog.Op{
+		Ops: opsOf(roleOps, map[string]catalog.Op{
 			"log-group": createLogGroup,
-			"delivery-role": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				r, err := catalog.Decode[deliveryRole](ch.After)
-				if err != nil {
-					return err
-				}
-				return ensureDeliveryRole(ctx, iam.NewFromConfig(cfg), r)
-			},
-			"flow-log": func(ctx context.Context, cfg aws.Config, ch *catalog.Change) error {
-				f, err := catalog.Decode[flowLogSpec](ch.After)
-				if err != nil {
-					return err
-				}
+			"flow-log": decodedOp(func(ctx context.Context, cfg aws.Config, f flowLogSpec) error {
 				return createFlowLog(ctx, ec2.NewFromConfig(cfg), f)
-			},
-		},
+			}),
+		}),
 	},
 })
 
@@ -87,18 +74,17 @@ func planFlowLogs(p *catalog.Planner) {
 	}
 	acct := p.Account.AccountID
 	group := flowLogGroup(p.Settings)
-	global := p.At(acct, "")
 	roleARN := iamRoleARN(p.Region, acct, flowLogRole(p.Settings))
 	if p.Region == anchorRegion(p.Settings, p.Account) && flowLogRoleNeeded(p, group) {
-		global.Create("delivery-role", roleARN, flowLogDeliveryRole(p, group))
+		planServiceRole(p, acct, flowLogDeliveryRole(p, group))
 	}
 	vpcs := vpcsToLog(p, s)
 	if len(vpcs) == 0 {
 		return
 	}
-	deps := []string{global.Ref(roleARN)}
+	deps := []string{p.At(acct, "").Ref(roleARN)}
 	if !slices.ContainsFunc(s.FlowLogs, func(f snapshot.FlowLog) bool { return deliversTo(f.Destination, group) }) {
-		deps = append(deps, planLogGroup(p, "log-group", group))
+		deps = append(deps, planLogGroup(p, group))
 	}
 	for _, v := range vpcs {
 		if f := ourFlowLog(s.FlowLogs, v.ID, group); f != nil {
@@ -152,51 +138,12 @@ func deliversTo(dest, group string) bool {
 
 // flowLogDeliveryRole lets VPC flow logs of this account, and only them,
 // write to the flow-log group of any region.
-func flowLogDeliveryRole(p *catalog.Planner, group string) deliveryRole {
-	acct, partition := p.Account.AccountID, partitionOf(p.Region)
-	return deliveryRole{
-		Name: flowLogRole(p.Settings),
-		TrustPolicy: fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"vpc-flow-logs.amazonaws.com"},`+
-			`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"%s"}}}]}`, acct),
-		PolicyName: "deliver-flow-logs",
-		Policy: fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents",`+
-			`"logs:DescribeLogGroups","logs:DescribeLogStreams"],"Resource":["arn:%[1]s:logs:*:%[2]s:log-group:%[3]s","arn:%[1]s:logs:*:%[2]s:log-group:%[3]s:*"]}]}`,
-			partition, acct, group),
-		Tags: catalog.ManagedTags(nil),
-	}
-}
-
-// deliveryRole is an IAM role a service assumes, with one inline policy.
-type deliveryRole struct {
-	Name        string            `json:"name"`
-	TrustPolicy string            `json:"trust_policy"`
-	PolicyName  string            `json:"policy_name"`
-	Policy      string            `json:"policy"`
-	Tags        map[string]string `json:"tags"`
-}
-
-type deliveryRoleWriter interface {
-	CreateRole(context.Context, *iam.CreateRoleInput, ...func(*iam.Options)) (*iam.CreateRoleOutput, error)
-	UpdateAssumeRolePolicy(context.Context, *iam.UpdateAssumeRolePolicyInput, ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error)
-	PutRolePolicy(context.Context, *iam.PutRolePolicyInput, ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
-}
-
-// ensureDeliveryRole creates the role, or gives the one that exists under
-// its name the role's trust, then (re)sets its policy.
-func ensureDeliveryRole(ctx context.Context, api deliveryRoleWriter, r deliveryRole) error {
-	in := &iam.CreateRoleInput{RoleName: aws.String(r.Name), AssumeRolePolicyDocument: aws.String(r.TrustPolicy)}
-	for _, k := range catalog.SortedKeys(r.Tags) {
-		in.Tags = append(in.Tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(r.Tags[k])})
-	}
-	_, err := api.CreateRole(ctx, in)
-	if hasCode(err, "EntityAlreadyExists") {
-		_, err = api.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(r.Name), PolicyDocument: aws.String(r.TrustPolicy)})
-	}
-	if err != nil {
-		return err
-	}
-	_, err = api.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.Name), PolicyName: aws.String(r.PolicyName), PolicyDocument: aws.String(r.Policy)})
-	return err
+func flowLogDeliveryRole(p *catalog.Planner, group string) roleSpec {
+	acct := p.Account.AccountID
+	arn := fmt.Sprintf("arn:%s:logs:*:%s:log-group:%s", partitionOf(p.Region), acct, group)
+	return roleSpec{Name: flowLogRole(p.Settings), Service: "vpc-flow-logs.amazonaws.com", SourceAccount: acct,
+		Inline: []iamStatement{{Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups",
+			"logs:DescribeLogStreams"}, Resource: []string{arn, arn + ":*"}}}}
 }
 
 // flowLogSpec is a VPC flow log to CloudWatch Logs.
