@@ -22,7 +22,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/secure-baseline/baseline/bench/internal/latency"
@@ -152,7 +151,7 @@ func run(n int, regions []string, lat time.Duration, conc int, asJSON bool) erro
 	}
 	runtime.GC()
 	start = time.Now()
-	res, err := apply.Run(ctx, p, configs(ss, settings.HomeRegion), apply.Options{Concurrency: conc})
+	res, err := apply.Run(ctx, p, apply.SessionConfigs(ss, settings.HomeRegion), apply.Options{Concurrency: conc})
 	if err != nil {
 		return err
 	}
@@ -207,19 +206,6 @@ func collectOnce(ctx context.Context, regions, services []string, conc int) (*sn
 	}
 	snap, err := collect.Run(ctx, ss, collect.Options{Org: true, Regions: regions, Services: services, Concurrency: conc})
 	return snap, ss.Stats.Calls(), err
-}
-
-func configs(ss *awsx.Sessions, home string) apply.Configs {
-	return func(ctx context.Context, account, region string) (aws.Config, error) {
-		cfg, err := ss.Account(ctx, account)
-		if err != nil {
-			return cfg, err
-		}
-		if region == "" {
-			region = home
-		}
-		return awsx.InRegion(cfg, region), nil
-	}
 }
 
 func report(r Result, lat time.Duration, asJSON bool) error {

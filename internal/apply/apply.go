@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/plan"
 	"github.com/secure-baseline/baseline/internal/sched"
@@ -197,4 +198,20 @@ func (r *runner) do(ctx context.Context, ch *catalog.Change) Event {
 	}
 	ev.Status = Done
 	return ev
+}
+
+// SessionConfigs gives each change the credentials of its account through
+// the sessions (one AssumeRole per account), in the change's region or home
+// for global changes.
+func SessionConfigs(ss *awsx.Sessions, home string) Configs {
+	return func(ctx context.Context, account, region string) (aws.Config, error) {
+		cfg, err := ss.Account(ctx, account)
+		if err != nil {
+			return cfg, err
+		}
+		if region == "" {
+			region = home
+		}
+		return awsx.InRegion(cfg, region), nil
+	}
 }

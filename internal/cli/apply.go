@@ -122,7 +122,7 @@ func (g *globals) apply(ctx context.Context, cfg *config.Config, p *plan.Plan) e
 	total := len(p.Changes)
 	n := 0
 	start := time.Now()
-	res, err := apply.Run(ctx, p, configsOf(ss, home), apply.Options{Concurrency: g.concurrency, Progress: func(ev apply.Event) {
+	res, err := apply.Run(ctx, p, apply.SessionConfigs(ss, home), apply.Options{Concurrency: g.concurrency, Progress: func(ev apply.Event) {
 		if ev.Status == "" {
 			return
 		}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/secure-baseline/baseline/internal/collect"
 	"github.com/secure-baseline/baseline/internal/config"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
@@ -27,14 +26,9 @@ func newInitCmd(g *globals) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			ss, err := g.sessions(ctx)
-			if err != nil {
-				return err
-			}
 			// Organizations discovery is all init needs; the account
 			// collector is the cheapest one that still sees every account.
-			snap, err := collect.Run(ctx, ss, collect.Options{Org: true, Regions: g.regions, Services: []string{"account"},
-				Concurrency: g.concurrency, ToolVersion: Version})
+			snap, err := g.orgSnapshot(ctx, "", []string{"account"})
 			if err != nil {
 				return err
 			}

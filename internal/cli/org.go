@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -28,21 +29,10 @@ func newOrgCmd(g *globals) *cobra.Command {
 			if err := checkFormat(g.format, inventory.Formats...); err != nil {
 				return err
 			}
-			var snap *snapshot.Snapshot
-			if snapPath != "" {
-				if snap, err = snapshot.ReadFile(snapPath); err != nil {
-					return usageErr("%v", err)
-				}
-			} else {
-				ss, err := g.sessions(cmd.Context())
-				if err != nil {
-					return err
-				}
-				// Organizations discovery plus the account collector (contacts, alias).
-				if snap, err = collect.Run(cmd.Context(), ss, collect.Options{Org: true, Regions: g.regions, Services: []string{"account"},
-					Concurrency: g.concurrency, ToolVersion: Version}); err != nil {
-					return err
-				}
+			// Organizations discovery plus the account collector (contacts, alias).
+			snap, err := g.orgSnapshot(cmd.Context(), snapPath, []string{"account"})
+			if err != nil {
+				return err
 			}
 			w, closeOut, err := g.out()
 			if err != nil {
@@ -58,4 +48,21 @@ func newOrgCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVarP(&configFile, "config", "f", "", "baseline.yaml (company email domains, owners)")
 	cmd.AddCommand(newOrgTrustCmd(g))
 	return cmd
+}
+
+// orgSnapshot reads the snapshot file, or collects the organization with
+// only the given collectors.
+func (g *globals) orgSnapshot(ctx context.Context, path string, services []string) (*snapshot.Snapshot, error) {
+	if path != "" {
+		snap, err := snapshot.ReadFile(path)
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		return snap, nil
+	}
+	ss, err := g.sessions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return collect.Run(ctx, ss, collect.Options{Org: true, Regions: g.regions, Services: services, Concurrency: g.concurrency, ToolVersion: Version})
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secure-baseline/baseline/internal/collect"
-	"github.com/secure-baseline/baseline/internal/snapshot"
 	"github.com/secure-baseline/baseline/internal/trust"
 )
 
@@ -34,20 +33,9 @@ func newOrgTrustCmd(g *globals) *cobra.Command {
 			if err := checkFormat(format, trust.Formats...); err != nil {
 				return err
 			}
-			var snap *snapshot.Snapshot
-			if snapPath != "" {
-				if snap, err = snapshot.ReadFile(snapPath); err != nil {
-					return usageErr("%v", err)
-				}
-			} else {
-				ss, err := g.sessions(cmd.Context())
-				if err != nil {
-					return err
-				}
-				if snap, err = collect.Run(cmd.Context(), ss, collect.Options{Org: true, Regions: g.regions, Services: collect.ServicesFor(trust.Reads),
-					Concurrency: g.concurrency, ToolVersion: Version}); err != nil {
-					return err
-				}
+			snap, err := g.orgSnapshot(cmd.Context(), snapPath, collect.ServicesFor(trust.Reads))
+			if err != nil {
+				return err
 			}
 			graph := trust.Build(snap, cfg.Settings())
 			for _, gap := range graph.Gaps() {

@@ -6,11 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
-	"github.com/secure-baseline/baseline/internal/apply"
-	"github.com/secure-baseline/baseline/internal/awsx"
 	"github.com/secure-baseline/baseline/internal/catalog"
 	"github.com/secure-baseline/baseline/internal/collect"
 	"github.com/secure-baseline/baseline/internal/config"
@@ -163,19 +160,4 @@ func (g *globals) writePlan(p *plan.Plan) error {
 		return err
 	}
 	return closeOut()
-}
-
-// configsOf gives apply the credentials of each account, in the change's
-// region or the home region for global changes.
-func configsOf(ss *awsx.Sessions, home string) apply.Configs {
-	return func(ctx context.Context, account, region string) (aws.Config, error) {
-		cfg, err := ss.Account(ctx, account)
-		if err != nil {
-			return cfg, err
-		}
-		if region == "" {
-			region = home
-		}
-		return awsx.InRegion(cfg, region), nil
-	}
 }

@@ -338,7 +338,7 @@ func grantsServerAccessLogs(policy string) bool {
 		return false
 	}
 	return slices.ContainsFunc(sts, func(st scpStatement) bool {
-		return st.allows() && st.Principal != nil && st.Principal.ByType["Service"].has("logging.s3.amazonaws.com") &&
+		return st.allows() && st.Principal != nil && slices.Contains(st.Principal.ByType["Service"], "logging.s3.amazonaws.com") &&
 			st.matchesAction("s3:PutObject")
 	})
 }

@@ -140,23 +140,8 @@ func (l stringList) has(v string) bool {
 }
 
 // principal is "*" or a map of principal type (AWS, Service, Federated,
-// CanonicalUser) to values.
-type principal struct {
-	Any    bool
-	ByType map[string]stringList
-}
-
-func (p *principal) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		if s != "*" {
-			return fmt.Errorf("principal %q is neither \"*\" nor an object", s)
-		}
-		p.Any = true
-		return nil
-	}
-	return json.Unmarshal(b, &p.ByType)
-}
+// CanonicalUser) to values, as the one policy parser reads it.
+type principal = policy.Principal
 
 func parsePolicy(doc string) (*policyDocument, error) {
 	var d policyDocument

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
+	"github.com/secure-baseline/baseline/internal/policy"
 	"github.com/secure-baseline/baseline/internal/snapshot"
 )
 
@@ -132,34 +132,8 @@ func parseSCP(content string) (scpStatements, error) {
 }
 
 // condValues are a condition's values: strings, booleans or numbers, one
-// or a list.
-type condValues []string
-
-func (v *condValues) UnmarshalJSON(b []byte) error {
-	var raw any
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	list, ok := raw.([]any)
-	if !ok {
-		list = []any{raw}
-	}
-	out := make(condValues, 0, len(list))
-	for _, x := range list {
-		switch x := x.(type) {
-		case string:
-			out = append(out, x)
-		case bool:
-			out = append(out, strconv.FormatBool(x))
-		case float64:
-			out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
-		default:
-			return fmt.Errorf("condition value %v is not a string, boolean or number", x)
-		}
-	}
-	*v = out
-	return nil
-}
+// or a list, as the one policy parser reads them.
+type condValues = policy.List
 
 // iamGlob matches s against an IAM pattern: * is any run of characters, ?
 // any one character. Callers fold case where IAM does.

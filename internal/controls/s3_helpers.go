@@ -3,6 +3,7 @@ package controls
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/secure-baseline/baseline/internal/catalog"
@@ -139,7 +140,7 @@ func (st *scpStatement) toAnyone() bool {
 		return true
 	}
 	p := st.Principal
-	return p != nil && (p.Any || p.ByType["AWS"].has("*") || p.ByType["CanonicalUser"].has("*"))
+	return p != nil && (p.Any || slices.Contains(p.ByType["AWS"], "*") || slices.Contains(p.ByType["CanonicalUser"], "*"))
 }
 
 // restrictingKeys are the condition keys that make a policy non-public

@@ -105,18 +105,7 @@ func (e *Env) Apply(t testing.TB, p *plan.Plan) *apply.Result {
 }
 
 // Configs gives apply the credentials of each account through the sessions.
-func (e *Env) Configs() apply.Configs {
-	return func(ctx context.Context, account, region string) (aws.Config, error) {
-		cfg, err := e.Sessions.Account(ctx, account)
-		if err != nil {
-			return aws.Config{}, err
-		}
-		if region == "" {
-			region = e.Settings.HomeRegion
-		}
-		return awsx.InRegion(cfg, region), nil
-	}
-}
+func (e *Env) Configs() apply.Configs { return apply.SessionConfigs(e.Sessions, e.Settings.HomeRegion) }
 
 // Converge plans the controls, expects changes, applies them, and checks
 // that a second plan is empty and that every finding of the controls is
